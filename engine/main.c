@@ -1,0 +1,3 @@
+/* main.c - stub */
+#include "photosheet.h"
+int main (void) { return 0; }

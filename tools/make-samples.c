@@ -1,0 +1,2 @@
+/* make-samples.c - stub */
+int main (void) { return 0; }

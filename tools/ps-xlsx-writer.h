@@ -1,0 +1,1 @@
+/* ps-xlsx-writer.h - (stub, being written by the roster work) */
