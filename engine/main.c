@@ -1,3 +1,504 @@
-/* main.c - stub */
+/* main.c - the photosheet command line: a thin layer over photosheet.h.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * It parses arguments, prints what the engine returns and picks the exit
+ * code; it draws nothing and knows no file format of its own.
+ *
+ * Exit codes: 0 everything done / printable, 1 problems found (the rest was
+ * done), 2 usage error or an input that could not be read at all.
+ */
 #include "photosheet.h"
-int main (void) { return 0; }
+
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+  EXIT_OK = 0,
+  EXIT_PROBLEMS = 1,
+  EXIT_USAGE = 2,
+};
+
+static const char summary_text[] =
+  "Commands:\n"
+  "  check     check a roster and its photos before anything is printed\n"
+  "  render    render the sheets of a batch (PDF, TIFF, PNG, manifest)\n"
+  "  layouts   list the sheet layouts, or show one's computed geometry\n"
+  "\n"
+  "Run 'photosheet COMMAND --help' for a command's options.";
+
+static const char examples_text[] =
+  "Examples:\n"
+  "  photosheet check --roster roster.xlsx --photos photos/\n"
+  "  photosheet check --roster roster.csv --photos photos/ --json > check.json\n"
+  "  photosheet render --roster roster.csv --photos photos/ --out out/batch1 \\\n"
+  "      --profile lab.icc --intent relative --format pdf,tiff\n"
+  "  photosheet layouts --show 6inch-33x48";
+
+static void
+print_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+print_error (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  fputs ("photosheet: ", stderr);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+  va_end (ap);
+}
+
+/* Parses @entries for a subcommand; on a usage error prints it and returns
+ * false. */
+static bool
+parse_options (const char *command, const char *summary, GOptionEntry *entries,
+               int *argc, char ***argv)
+{
+  g_autofree char *param = g_strdup_printf ("%s - photosheet", command);
+  g_autoptr (GOptionContext) context = g_option_context_new (param);
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, examples_text);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      print_error ("%s: %s (see 'photosheet %s --help')", command, error->message, command);
+      return false;
+    }
+  if (*argc > 1)
+    {
+      print_error ("%s: unexpected argument '%s'", command, (*argv)[1]);
+      return false;
+    }
+  return true;
+}
+
+static PsRoster *
+load_roster (const char *path, const char *mask_style)
+{
+  PsRosterOptions options = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  if (mask_style != NULL && !ps_mask_style_from_string (mask_style, &options.mask_style))
+    {
+      print_error ("--mask-style must be 'per-character' or 'fixed', not '%s'", mask_style);
+      return NULL;
+    }
+  PsRoster *roster = ps_roster_load (path, &options, &error);
+  if (roster == NULL)
+    print_error ("%s", error->message);
+  return roster;
+}
+
+static PsLayout *
+load_layout (const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  PsLayout *layout = ps_layout_load (name != NULL ? name : "default", &error);
+  if (layout == NULL)
+    print_error ("%s", error->message);
+  return layout;
+}
+
+/* The problem line format is FILE:ROW: xh=…: reason; it names the student
+ * only by 学号 (or 采集码), never by name. */
+static void
+print_problem (FILE *out, const PsProblem *p)
+{
+  g_autofree char *base = g_path_get_basename (p->file);
+  fprintf (out, "%s:%d: ", base, p->row);
+  if (p->xh != NULL)
+    fprintf (out, "xh=%s: ", p->xh);
+  else if (p->cjm != NULL)
+    fprintf (out, "cjm=%s: ", p->cjm);
+  if (p->field != NULL)
+    fprintf (out, "%s: ", p->field);
+  fprintf (out, "%s\n", p->reason);
+}
+
+static void
+json_add_problem (JsonBuilder *b, const PsProblem *p)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "file");
+  json_builder_add_string_value (b, p->file);
+  json_builder_set_member_name (b, "row");
+  json_builder_add_int_value (b, p->row);
+  json_builder_set_member_name (b, "xh");
+  if (p->xh != NULL)
+    json_builder_add_string_value (b, p->xh);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "cjm");
+  if (p->cjm != NULL)
+    json_builder_add_string_value (b, p->cjm);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "field");
+  if (p->field != NULL)
+    json_builder_add_string_value (b, p->field);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, p->reason);
+  json_builder_end_object (b);
+}
+
+static void
+print_check_json (const PsRoster *roster, const PsCheck *check, const PsLayout *layout)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "roster");
+  json_builder_add_string_value (b, ps_roster_get_path (roster));
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, ps_roster_get_format (roster));
+  json_builder_set_member_name (b, "encoding");
+  json_builder_add_string_value (b, ps_roster_get_encoding (roster));
+  json_builder_set_member_name (b, "layout");
+  json_builder_add_string_value (b, ps_layout_get_name (layout));
+  json_builder_set_member_name (b, "rows");
+  json_builder_add_int_value (b, (gint64) ps_roster_get_n_rows (roster));
+  json_builder_set_member_name (b, "records");
+  json_builder_add_int_value (b, (gint64) ps_roster_get_n_records (roster));
+  json_builder_set_member_name (b, "classes");
+  json_builder_add_int_value (b, (gint64) ps_check_get_n_classes (check));
+  json_builder_set_member_name (b, "photos_matched");
+  json_builder_add_int_value (b, (gint64) ps_check_get_n_photos_matched (check));
+  json_builder_set_member_name (b, "printable");
+  json_builder_add_int_value (b, (gint64) ps_check_get_n_printable (check));
+  json_builder_set_member_name (b, "problems");
+  json_builder_begin_array (b);
+  for (size_t i = 0; i < ps_check_get_n_problems (check); i++)
+    json_add_problem (b, ps_check_get_problem (check, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+static int
+command_check (int argc, char **argv)
+{
+  g_autofree char *roster_path = NULL;
+  g_autofree char *photos = NULL;
+  g_autofree char *layout_name = NULL;
+  g_autofree char *mask_style = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "roster", 'r', 0, G_OPTION_ARG_FILENAME, &roster_path, "The school's table (.csv, .xlsx, .jsonl)", "FILE" },
+    { "photos", 'p', 0, G_OPTION_ARG_FILENAME, &photos, "Directory of approved photos", "DIR" },
+    { "layout", 'l', 0, G_OPTION_ARG_STRING, &layout_name, "Sheet layout (default: default)", "NAME" },
+    { "mask-style", 0, 0, G_OPTION_ARG_STRING, &mask_style, "Name masking: per-character (default) or fixed", "STYLE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the result as JSON", NULL },
+    { NULL }
+  };
+
+  if (!parse_options ("check", "Checks a roster and its photos: bad rows, duplicates, missing, broken\n"
+                      "or unfit photos, characters no font covers.  Exit 0: every row is\n"
+                      "printable; 1: problems found; 2: usage error or unreadable roster.",
+                      entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (roster_path == NULL || photos == NULL)
+    {
+      print_error ("check: --roster and --photos are required (see 'photosheet check --help')");
+      return EXIT_USAGE;
+    }
+
+  g_autoptr (PsLayout) layout = load_layout (layout_name);
+  if (layout == NULL)
+    return EXIT_USAGE;
+  g_autoptr (PsRoster) roster = load_roster (roster_path, mask_style);
+  if (roster == NULL)
+    return EXIT_USAGE;
+
+  PsCheckOptions options = { .photos_dir = photos, .layout = layout };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsCheck) check = ps_check_run (roster, &options, &error);
+  if (check == NULL)
+    {
+      print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  size_t n_problems = ps_check_get_n_problems (check);
+  if (json)
+    print_check_json (roster, check, layout);
+  else
+    {
+      printf ("roster    %s (%s, %s)\n", ps_roster_get_path (roster), ps_roster_get_format (roster),
+              ps_roster_get_encoding (roster));
+      printf ("layout    %s\n", ps_layout_get_name (layout));
+      printf ("rows      %zu\n", ps_roster_get_n_rows (roster));
+      printf ("classes   %zu\n", ps_check_get_n_classes (check));
+      printf ("photos    %zu of %zu matched\n", ps_check_get_n_photos_matched (check),
+              ps_roster_get_n_records (roster));
+      printf ("printable %zu\n", ps_check_get_n_printable (check));
+      printf ("problems  %zu\n", n_problems);
+      for (size_t i = 0; i < n_problems; i++)
+        print_problem (stdout, ps_check_get_problem (check, i));
+    }
+  return n_problems == 0 ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+/* Progress on a terminal only: pages done, rate and time left. */
+typedef struct {
+  gint64 start;
+  bool tty;
+} Progress;
+
+static void
+progress_cb (size_t done, size_t total, void *user_data)
+{
+  Progress *p = user_data;
+  if (!p->tty || total == 0)
+    return;
+  double elapsed = (g_get_monotonic_time () - p->start) / 1e6;
+  double rate = elapsed > 0 ? done / elapsed : 0;
+  double left = rate > 0 ? (total - done) / rate : 0;
+  fprintf (stderr, "\rrendering: page %zu of %zu  %.1f pages/s  %.0f s left   ", done, total,
+           rate, left);
+  if (done == total)
+    fputc ('\n', stderr);
+  fflush (stderr);
+}
+
+static bool
+parse_formats (const char *text, unsigned *formats)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  *formats = 0;
+  for (size_t i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (strcmp (parts[i], "pdf") == 0)
+        *formats |= PS_FORMAT_PDF;
+      else if (strcmp (parts[i], "tiff") == 0 || strcmp (parts[i], "tif") == 0)
+        *formats |= PS_FORMAT_TIFF;
+      else if (strcmp (parts[i], "png") == 0)
+        *formats |= PS_FORMAT_PNG;
+      else
+        return false;
+    }
+  return *formats != 0;
+}
+
+static bool
+parse_intent (const char *text, PsIntent *intent)
+{
+  static const char *const names[] = { "perceptual", "relative", "saturation", "absolute" };
+  for (int i = 0; i < 4; i++)
+    if (strcmp (text, names[i]) == 0)
+      {
+        *intent = (PsIntent) i;
+        return true;
+      }
+  return false;
+}
+
+static int
+command_render (int argc, char **argv)
+{
+  g_autofree char *roster_path = NULL;
+  g_autofree char *photos = NULL;
+  g_autofree char *layout_name = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *intent_name = NULL;
+  g_autofree char *format_names = NULL;
+  g_autofree char *order_name = NULL;
+  g_autofree char *mask_style = NULL;
+  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE;
+  int dpi = 0, jobs = 0;
+  GOptionEntry entries[] = {
+    { "roster", 'r', 0, G_OPTION_ARG_FILENAME, &roster_path, "The school's table (.csv, .xlsx, .jsonl)", "FILE" },
+    { "photos", 'p', 0, G_OPTION_ARG_FILENAME, &photos, "Directory of approved photos", "DIR" },
+    { "layout", 'l', 0, G_OPTION_ARG_STRING, &layout_name, "Sheet layout (default: default)", "NAME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output directory", "DIR" },
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "Printer ICC profile (default: sRGB)", "ICC" },
+    { "intent", 0, 0, G_OPTION_ARG_STRING, &intent_name, "perceptual, relative (default), saturation, absolute", "INTENT" },
+    { "no-bpc", 0, 0, G_OPTION_ARG_NONE, &no_bpc, "No black-point compensation", NULL },
+    { "dpi", 0, 0, G_OPTION_ARG_INT, &dpi, "Raster resolution (default: the layout's)", "N" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_names, "Comma list of pdf, tiff, png (default: pdf,tiff)", "LIST" },
+    { "proof", 0, 0, G_OPTION_ARG_NONE, &proof, "Also write soft-proof PNG previews", NULL },
+    { "order", 0, 0, G_OPTION_ARG_STRING, &order_name, "Students within a class: roster (default) or xh", "ORDER" },
+    { "skip-invalid", 0, 0, G_OPTION_ARG_NONE, &skip_invalid, "Render the rest when rows have problems", NULL },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: cores)", "N" },
+    { "mask-style", 0, 0, G_OPTION_ARG_STRING, &mask_style, "Name masking: per-character (default) or fixed", "STYLE" },
+    { NULL }
+  };
+
+  if (!parse_options ("render", "Renders a batch: a separator page before each class, then one sheet per\n"
+                      "student, colour-managed for the printer profile.  Exit 0: all rendered;\n"
+                      "1: rendered with rows skipped (--skip-invalid); 2: refused or usage error.",
+                      entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (roster_path == NULL || photos == NULL || out == NULL)
+    {
+      print_error ("render: --roster, --photos and --out are required (see 'photosheet render --help')");
+      return EXIT_USAGE;
+    }
+
+  PsRenderOptions options = {
+    .photos_dir = photos,
+    .out_dir = out,
+    .profile_path = profile,
+    .intent = PS_INTENT_RELATIVE,
+    .no_bpc = no_bpc,
+    .dpi = dpi,
+    .formats = PS_FORMAT_PDF | PS_FORMAT_TIFF,
+    .proof = proof,
+    .skip_invalid = skip_invalid,
+    .order = PS_ORDER_ROSTER,
+    .jobs = jobs,
+  };
+  if (intent_name != NULL && !parse_intent (intent_name, &options.intent))
+    {
+      print_error ("render: --intent must be perceptual, relative, saturation or absolute");
+      return EXIT_USAGE;
+    }
+  if (format_names != NULL && !parse_formats (format_names, &options.formats))
+    {
+      print_error ("render: --format takes a comma list of pdf, tiff, png");
+      return EXIT_USAGE;
+    }
+  if (order_name != NULL)
+    {
+      if (strcmp (order_name, "xh") == 0)
+        options.order = PS_ORDER_XH;
+      else if (strcmp (order_name, "roster") != 0)
+        {
+          print_error ("render: --order must be roster or xh");
+          return EXIT_USAGE;
+        }
+    }
+  if (dpi < 0 || dpi > 2400 || jobs < 0 || jobs > 256)
+    {
+      print_error ("render: --dpi must be 72..2400 and --jobs 0..256");
+      return EXIT_USAGE;
+    }
+
+  g_autoptr (PsLayout) layout = load_layout (layout_name);
+  if (layout == NULL)
+    return EXIT_USAGE;
+  options.layout = layout;
+  g_autoptr (PsRoster) roster = load_roster (roster_path, mask_style);
+  if (roster == NULL)
+    return EXIT_USAGE;
+
+  PsCheckOptions check_options = { .photos_dir = photos, .layout = layout };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsCheck) check = ps_check_run (roster, &check_options, &error);
+  if (check == NULL)
+    {
+      print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  size_t n_problems = ps_check_get_n_problems (check);
+  for (size_t i = 0; i < n_problems; i++)
+    print_problem (stderr, ps_check_get_problem (check, i));
+
+  Progress progress = { g_get_monotonic_time (), isatty (STDERR_FILENO) };
+  options.progress = progress_cb;
+  options.progress_data = &progress;
+
+  PsRenderSummary summary = { 0 };
+  if (!ps_render_batch (roster, check, &options, &summary, &error))
+    {
+      print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  printf ("rendered %zu pages (%zu separators, %zu sheets) for %zu students into %s\n",
+          summary.pages, summary.separators, summary.sheets, summary.students, out);
+  if (options.formats & PS_FORMAT_PDF)
+    printf ("  PDF       %s/sheets.pdf\n", out);
+  if (options.formats & PS_FORMAT_TIFF)
+    printf ("  TIFF      %s/tiff/\n", out);
+  if (options.formats & PS_FORMAT_PNG)
+    printf ("  PNG       %s/png/\n", out);
+  printf ("  manifest  %s/manifest.csv\n", out);
+  printf ("  skipped   %zu (see %s/exceptions.csv)\n", summary.skipped, out);
+  return summary.skipped > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+static int
+command_layouts (int argc, char **argv)
+{
+  g_autofree char *show = NULL;
+  GOptionEntry entries[] = {
+    { "show", 's', 0, G_OPTION_ARG_STRING, &show, "Print a layout's computed geometry", "NAME" },
+    { NULL }
+  };
+
+  if (!parse_options ("layouts", "Lists the sheet layouts, or shows one's computed geometry.",
+                      entries, &argc, &argv))
+    return EXIT_USAGE;
+
+  if (show != NULL)
+    {
+      g_autoptr (PsLayout) layout = load_layout (show);
+      if (layout == NULL)
+        return EXIT_USAGE;
+      g_autofree char *text = ps_layout_describe (layout);
+      fputs (text, stdout);
+      return EXIT_OK;
+    }
+
+  g_auto (GStrv) names = ps_layout_list ();
+  for (size_t i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (PsLayout) layout = ps_layout_load (names[i], &error);
+      if (layout == NULL)
+        printf ("%-16s (invalid: %s)\n", names[i], error->message);
+      else
+        printf ("%-16s %s\n", names[i], ps_layout_get_description (layout));
+    }
+  return EXIT_OK;
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || strcmp (argv[1], "help") == 0)
+    {
+      FILE *out = argc < 2 ? stderr : stdout;
+      fprintf (out, "Usage: photosheet COMMAND [OPTIONS]\n\n"
+                    "Prints graduate ID photo sheets: checks the roster and photos, renders\n"
+                    "colour-managed sheets with masked captions and class separators.\n\n%s\n\n%s\n",
+               summary_text, examples_text);
+      return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+    {
+      printf ("photosheet %s\n", ps_version ());
+      return EXIT_OK;
+    }
+
+  const char *command = argv[1];
+  argv[1] = argv[0];
+  argc--;
+  argv++;
+  if (strcmp (command, "check") == 0)
+    return command_check (argc, argv);
+  if (strcmp (command, "render") == 0)
+    return command_render (argc, argv);
+  if (strcmp (command, "layouts") == 0)
+    return command_layouts (argc, argv);
+
+  print_error ("unknown command '%s' (see 'photosheet --help')", command);
+  return EXIT_USAGE;
+}

@@ -1,5 +1,599 @@
-/* ps-output.c - (stub, being written)
+/* ps-output.c - a batch onto disk: sheets.pdf, tiff/, png/, manifest.csv,
+ * exceptions.csv.
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every file appears under its final name only when complete (written under
+ * a temporary name, then renamed), and the same inputs give the same bytes:
+ * no clocks, no random names inside files.
  */
 #include "config.h"
 #include "ps-private.h"
+
+#include <cairo-pdf.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+#include <tiffio.h>
+
+/* ------------------------------------------------------------------ */
+/* Files                                                              */
+/* ------------------------------------------------------------------ */
+
+static char *
+part_path (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strdup_printf (".%s.part", base);
+  return g_build_filename (dir, name, NULL);
+}
+
+static bool
+commit_part (const char *part, const char *path, GError **error)
+{
+  if (g_rename (part, path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot rename '%s' to '%s': %s",
+                   part, path, g_strerror (saved));
+      g_unlink (part);
+      return false;
+    }
+  return true;
+}
+
+static bool
+write_atomically (const char *path, const char *data, size_t len, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  /* g_file_set_contents writes a temporary file, fsyncs and renames. */
+  if (!g_file_set_contents (path, data, (gssize) len, &local))
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "%s", local->message);
+      return false;
+    }
+  return true;
+}
+
+static bool
+make_dir (const char *path, GError **error)
+{
+  if (g_mkdir_with_parents (path, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot create directory '%s': %s",
+                   path, g_strerror (saved));
+      return false;
+    }
+  return true;
+}
+
+/* Numbered files of an earlier, longer batch would read as part of this
+ * one: remove those past the last page. */
+static void
+remove_stale_pages (const char *dir, const char *suffix, size_t n_pages)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      guint64 number = 0;
+      const char *end = NULL;
+      if (!g_str_has_suffix (name, suffix) || strlen (name) != 4 + strlen (suffix))
+        continue;
+      number = g_ascii_strtoull (name, (char **) &end, 10);
+      if (end != name + 4 || number <= n_pages)
+        continue;
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                */
+/* ------------------------------------------------------------------ */
+
+/* A value Excel would take for a formula (=, +, -, @, tab, CR) is written
+ * with a leading apostrophe so that it shows as text. */
+static void
+csv_append (GString *out, const char *value, bool last)
+{
+  if (value != NULL)
+    {
+      bool formula = strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0';
+      bool quote = formula || strpbrk (value, ",\"\r\n") != NULL;
+      if (quote)
+        g_string_append_c (out, '"');
+      if (formula)
+        g_string_append_c (out, '\'');
+      for (const char *p = value; *p != '\0'; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (out, '"');
+          g_string_append_c (out, *p);
+        }
+      if (quote)
+        g_string_append_c (out, '"');
+    }
+  g_string_append (out, last ? "\r\n" : ",");
+}
+
+static bool
+write_exceptions (const PsCheck *check, const char *out_dir, GError **error)
+{
+  g_autoptr (GString) csv = g_string_new ("row,xh,cjm,field,reason\r\n");
+  for (size_t i = 0; i < ps_check_get_n_problems (check); i++)
+    {
+      const PsProblem *p = ps_check_get_problem (check, i);
+      g_autofree char *row = g_strdup_printf ("%d", p->row);
+      csv_append (csv, row, false);
+      csv_append (csv, p->xh, false);
+      csv_append (csv, p->cjm, false);
+      csv_append (csv, p->field, false);
+      csv_append (csv, p->reason, true);
+    }
+  g_autofree char *path = g_build_filename (out_dir, "exceptions.csv", NULL);
+  return write_atomically (path, csv->str, csv->len, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* TIFF                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  GString *messages;
+} TiffErrors;
+
+#if HAVE_TIFFOPENEXT
+static int
+tiff_error_handler (TIFF *tif, void *user_data, const char *module, const char *fmt, va_list ap)
+{
+  TiffErrors *errors = user_data;
+  if (errors->messages->len > 0)
+    g_string_append (errors->messages, "; ");
+  g_string_append_vprintf (errors->messages, fmt, ap);
+  return 1;
+}
+
+static int
+tiff_warning_handler (TIFF *tif, void *user_data, const char *module, const char *fmt, va_list ap)
+{
+  return 1;   /* warnings do not make a page wrong */
+}
+#endif
+
+static TIFF *
+tiff_open (const char *path, TiffErrors *errors)
+{
+#if HAVE_TIFFOPENEXT
+  TIFFOpenOptions *opts = TIFFOpenOptionsAlloc ();
+  TIFFOpenOptionsSetErrorHandlerExtR (opts, tiff_error_handler, errors);
+  TIFFOpenOptionsSetWarningHandlerExtR (opts, tiff_warning_handler, errors);
+  TIFF *tif = TIFFOpenExt (path, "w", opts);
+  TIFFOpenOptionsFree (opts);
+  return tif;
+#else
+  return TIFFOpen (path, "w");
+#endif
+}
+
+static bool
+write_tiff (PsColor *color, cairo_surface_t *page, int dpi, const char *path, GError **error)
+{
+  int width = cairo_image_surface_get_width (page);
+  int height = cairo_image_surface_get_height (page);
+  int stride = cairo_image_surface_get_stride (page);
+  const guint8 *data = cairo_image_surface_get_data (page);
+  int channels = _ps_color_get_output_channels (color);
+  GBytes *icc = _ps_color_get_output_icc (color);
+  g_autofree char *part = part_path (path);
+  g_autoptr (GString) messages = g_string_new (NULL);
+  TiffErrors errors = { messages };
+
+  TIFF *tif = tiff_open (part, &errors);
+  if (tif == NULL)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot write '%s': %s", path,
+                   messages->len ? messages->str : "libtiff failed");
+      return false;
+    }
+
+  TIFFSetField (tif, TIFFTAG_IMAGEWIDTH, (uint32_t) width);
+  TIFFSetField (tif, TIFFTAG_IMAGELENGTH, (uint32_t) height);
+  TIFFSetField (tif, TIFFTAG_BITSPERSAMPLE, 8);
+  TIFFSetField (tif, TIFFTAG_SAMPLESPERPIXEL, channels);
+  TIFFSetField (tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  if (channels == 4)
+    {
+      TIFFSetField (tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_SEPARATED);
+      TIFFSetField (tif, TIFFTAG_INKSET, INKSET_CMYK);
+    }
+  else
+    TIFFSetField (tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+  /* LZW with the horizontal predictor: lossless, read by every RIP and hot
+   * folder. */
+  TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
+  TIFFSetField (tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL);
+  TIFFSetField (tif, TIFFTAG_ROWSPERSTRIP, TIFFDefaultStripSize (tif, 0));
+  TIFFSetField (tif, TIFFTAG_XRESOLUTION, (float) dpi);
+  TIFFSetField (tif, TIFFTAG_YRESOLUTION, (float) dpi);
+  TIFFSetField (tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+  TIFFSetField (tif, TIFFTAG_SOFTWARE, "photosheet " PS_VERSION);
+  gsize icc_len = 0;
+  const void *icc_data = g_bytes_get_data (icc, &icc_len);
+  TIFFSetField (tif, TIFFTAG_ICCPROFILE, (uint32_t) icc_len, icc_data);
+
+  g_autofree guint8 *row = g_malloc ((size_t) width * channels);
+  bool ok = true;
+  for (int y = 0; y < height && ok; y++)
+    {
+      _ps_color_row_to_output (color, data + (size_t) y * stride, row, width);
+      ok = TIFFWriteScanline (tif, row, (uint32_t) y, 0) == 1;
+    }
+  TIFFClose (tif);
+
+  if (!ok || messages->len > 0)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot write '%s': %s", path,
+                   messages->len ? messages->str : "write failed");
+      g_unlink (part);
+      return false;
+    }
+  return commit_part (part, path, error);
+}
+
+static bool
+write_png (cairo_surface_t *surface, const char *path, GError **error)
+{
+  g_autofree char *part = part_path (path);
+  cairo_status_t status = cairo_surface_write_to_png (surface, part);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot write '%s': %s", path,
+                   cairo_status_to_string (status));
+      g_unlink (part);
+      return false;
+    }
+  return commit_part (part, path, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Photos: decoded and converted once per student                     */
+/* ------------------------------------------------------------------ */
+
+static bool
+is_plain_jpeg (const PsRawImage *raw, const char *path)
+{
+  guint8 magic[3] = { 0 };
+  FILE *fp = fopen (path, "rb");
+  if (fp == NULL)
+    return false;
+  size_t n = fread (magic, 1, 3, fp);
+  fclose (fp);
+  return n == 3 && magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF
+         && raw->icc == NULL && raw->orientation == 1 && raw->channels == 3;
+}
+
+static cairo_surface_t *
+load_photo (PsColor *color, const char *path, bool pdf_passthrough, GError **error)
+{
+  g_autoptr (PsRawImage) raw = _ps_photo_decode (path, NULL, error);
+  if (raw == NULL)
+    return NULL;
+  cairo_surface_t *surface = _ps_color_photo_to_surface (color, raw, error);
+  if (surface == NULL)
+    return NULL;
+
+  /* An untagged, upright RGB JPEG is already what would be drawn: let the
+   * PDF carry the original bytes instead of a re-encoded copy. */
+  if (pdf_passthrough && is_plain_jpeg (raw, path))
+    {
+      gchar *bytes = NULL;
+      gsize len = 0;
+      if (g_file_get_contents (path, &bytes, &len, NULL))
+        cairo_surface_set_mime_data (surface, CAIRO_MIME_TYPE_JPEG, (unsigned char *) bytes, len,
+                                     g_free, bytes);
+    }
+  return surface;
+}
+
+/* ------------------------------------------------------------------ */
+/* The batch                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+manifest_row (GString *csv, const PsRoster *roster, const PsPlan *plan, const PsPage *page,
+              const char *sha)
+{
+  const PsClass *klass = plan->classes->pdata[page->class_index];
+  g_autofree char *number = g_strdup_printf ("%zu", page->number);
+  csv_append (csv, number, false);
+  csv_append (csv, page->kind == PS_PAGE_SEPARATOR ? "separator" : "sheet", false);
+  csv_append (csv, klass->name, false);
+  if (page->kind == PS_PAGE_SEPARATOR)
+    {
+      g_string_append (csv, ",,,,,\r\n");
+      return;
+    }
+  const PsRecord *r = roster->records->pdata[page->record];
+  g_autofree char *seq = g_strdup_printf ("%d", page->seq);
+  csv_append (csv, seq, false);
+  csv_append (csv, r->values[PS_FIELD_XH], false);
+  csv_append (csv, r->values[PS_FIELD_CJM], false);
+  csv_append (csv, r->values[PS_FIELD_XM], false);
+  csv_append (csv, r->values[PS_FIELD_ZJHM], false);
+  csv_append (csv, sha, true);
+}
+
+typedef struct {
+  const PsRoster *roster;
+  const PsCheck *check;
+  const PsRenderOptions *options;
+  const PsLayout *layout;
+  PsPlan *plan;
+  PsColor *color;
+  PsRenderer *renderer;
+  int dpi;
+  unsigned formats;
+  char *tiff_dir;
+  char *png_dir;
+  cairo_surface_t *pdf;
+  cairo_t *pdf_cr;
+  char *pdf_part;
+  cairo_surface_t *raster;     /* one page at the dpi, reused */
+} Batch;
+
+static void
+batch_clear (Batch *b)
+{
+  g_clear_pointer (&b->pdf_cr, cairo_destroy);
+  g_clear_pointer (&b->pdf, cairo_surface_destroy);
+  if (b->pdf_part != NULL)
+    g_unlink (b->pdf_part);
+  g_clear_pointer (&b->pdf_part, g_free);
+  g_clear_pointer (&b->raster, cairo_surface_destroy);
+  g_clear_pointer (&b->renderer, _ps_renderer_free);
+  g_clear_pointer (&b->color, _ps_color_free);
+  g_clear_pointer (&b->plan, _ps_plan_free);
+  g_clear_pointer (&b->tiff_dir, g_free);
+  g_clear_pointer (&b->png_dir, g_free);
+}
+
+static bool
+render_raster (Batch *b, const PsPage *page, cairo_surface_t *photo, GError **error)
+{
+  cairo_t *cr = cairo_create (b->raster);
+  cairo_scale (cr, b->dpi / 72.0, b->dpi / 72.0);
+  bool ok = _ps_renderer_draw_page (b->renderer, cr, b->roster, b->plan, page, photo, error);
+  cairo_destroy (cr);
+  cairo_surface_flush (b->raster);
+  if (!ok)
+    return false;
+
+  g_autofree char *name = g_strdup_printf ("%04zu", page->number);
+  if (b->formats & PS_FORMAT_TIFF)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.tif", name);
+      g_autofree char *path = g_build_filename (b->tiff_dir, file, NULL);
+      if (!write_tiff (b->color, b->raster, b->dpi, path, error))
+        return false;
+    }
+  if (b->formats & PS_FORMAT_PNG)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.png", name);
+      g_autofree char *path = g_build_filename (b->png_dir, file, NULL);
+      if (!write_png (b->raster, path, error))
+        return false;
+    }
+  if (b->options->proof)
+    {
+      /* The proof is drawn on a copy: the page itself goes to print. */
+      cairo_surface_t *proof = cairo_surface_create_similar_image (b->raster, CAIRO_FORMAT_RGB24,
+                                                                   cairo_image_surface_get_width (b->raster),
+                                                                   cairo_image_surface_get_height (b->raster));
+      cairo_t *pcr = cairo_create (proof);
+      cairo_set_source_surface (pcr, b->raster, 0, 0);
+      cairo_set_operator (pcr, CAIRO_OPERATOR_SOURCE);
+      cairo_paint (pcr);
+      cairo_destroy (pcr);
+      g_autofree char *file = g_strdup_printf ("%s-proof.png", name);
+      g_autofree char *path = g_build_filename (b->png_dir, file, NULL);
+      bool ok2 = _ps_color_proof_surface (b->color, proof, error) && write_png (proof, path, error);
+      cairo_surface_destroy (proof);
+      if (!ok2)
+        return false;
+    }
+  return true;
+}
+
+static bool
+open_pdf (Batch *b, const char *path, GError **error)
+{
+  b->pdf_part = part_path (path);
+  b->pdf = cairo_pdf_surface_create (b->pdf_part, b->layout->sheet_width, b->layout->sheet_height);
+  /* Fixed metadata: the same batch gives the same bytes. */
+  cairo_pdf_surface_set_metadata (b->pdf, CAIRO_PDF_METADATA_TITLE, "photosheet sheets");
+  cairo_pdf_surface_set_metadata (b->pdf, CAIRO_PDF_METADATA_CREATOR, "photosheet " PS_VERSION);
+  cairo_pdf_surface_set_metadata (b->pdf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+  cairo_pdf_surface_set_metadata (b->pdf, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z");
+  b->pdf_cr = cairo_create (b->pdf);
+  if (cairo_surface_status (b->pdf) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot write '%s': %s", path,
+                   cairo_status_to_string (cairo_surface_status (b->pdf)));
+      return false;
+    }
+  return true;
+}
+
+static bool
+close_pdf (Batch *b, const char *path, GError **error)
+{
+  cairo_destroy (g_steal_pointer (&b->pdf_cr));
+  cairo_surface_finish (b->pdf);
+  cairo_status_t status = cairo_surface_status (b->pdf);
+  g_clear_pointer (&b->pdf, cairo_surface_destroy);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot write '%s': %s", path,
+                   cairo_status_to_string (status));
+      return false;
+    }
+  bool ok = commit_part (b->pdf_part, path, error);
+  g_clear_pointer (&b->pdf_part, g_free);
+  return ok;
+}
+
+static bool
+render_pages (Batch *b, GString *manifest, GError **error)
+{
+  const PsRenderOptions *opt = b->options;
+  size_t n_pages = b->plan->pages->len;
+  cairo_surface_t *photo = NULL;
+  size_t photo_record = G_MAXSIZE;
+  g_autofree char *sha = NULL;
+  bool ok = true;
+
+  for (size_t i = 0; i < n_pages && ok; i++)
+    {
+      const PsPage *page = &g_array_index (b->plan->pages, PsPage, i);
+      if (page->kind == PS_PAGE_SHEET && page->record != photo_record)
+        {
+          /* A student's sheets are consecutive: one decode serves them all. */
+          g_clear_pointer (&photo, cairo_surface_destroy);
+          g_clear_pointer (&sha, g_free);
+          const char *path = ps_check_get_photo_path (b->check, page->record);
+          photo = load_photo (b->color, path, b->pdf != NULL, error);
+          sha = photo != NULL ? ps_file_sha256 (path, error) : NULL;
+          if (photo == NULL || sha == NULL)
+            {
+              g_prefix_error (error, "row %d: ",
+                              ((const PsRecord *) b->roster->records->pdata[page->record])->row);
+              ok = false;
+              break;
+            }
+          photo_record = page->record;
+        }
+      cairo_surface_t *page_photo = page->kind == PS_PAGE_SHEET ? photo : NULL;
+
+      if (b->pdf != NULL)
+        {
+          ok = _ps_renderer_draw_page (b->renderer, b->pdf_cr, b->roster, b->plan, page,
+                                       page_photo, error);
+          cairo_show_page (b->pdf_cr);
+        }
+      if (ok && b->raster != NULL)
+        ok = render_raster (b, page, page_photo, error);
+      if (ok)
+        manifest_row (manifest, b->roster, b->plan, page, page->kind == PS_PAGE_SHEET ? sha : NULL);
+      if (opt->progress != NULL)
+        opt->progress (i + 1, n_pages, opt->progress_data);
+    }
+  g_clear_pointer (&photo, cairo_surface_destroy);
+  return ok;
+}
+
+bool
+ps_render_batch (const PsRoster *roster, const PsCheck *check, const PsRenderOptions *options,
+                 PsRenderSummary *summary, GError **error)
+{
+  g_return_val_if_fail (roster != NULL && check != NULL && options != NULL, false);
+  g_return_val_if_fail (options->layout != NULL && options->out_dir != NULL, false);
+
+  Batch b = { roster, check, options, options->layout };
+  b.dpi = options->dpi > 0 ? options->dpi : options->layout->dpi;
+  b.formats = options->formats != 0 ? options->formats : (PS_FORMAT_PDF | PS_FORMAT_TIFF);
+  if (options->proof)
+    b.formats |= PS_FORMAT_PNG;
+
+  if (!make_dir (options->out_dir, error))
+    return false;
+  if (!write_exceptions (check, options->out_dir, error))
+    return false;
+
+  size_t n_records = ps_roster_get_n_records (roster);
+  size_t n_printable = ps_check_get_n_printable (check);
+  size_t n_problems = ps_check_get_n_problems (check);
+  if (n_problems > 0 && !options->skip_invalid)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_REFUSED,
+                   "%zu problem%s in the batch: nothing rendered (see %s/exceptions.csv; "
+                   "--skip-invalid renders the rest)",
+                   n_problems, n_problems == 1 ? "" : "s", options->out_dir);
+      return false;
+    }
+  if (n_printable == 0)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_REFUSED,
+                   "no printable student in the batch: nothing rendered (see %s/exceptions.csv)",
+                   options->out_dir);
+      return false;
+    }
+
+  g_autofree bool *include = g_new (bool, n_records);
+  for (size_t i = 0; i < n_records; i++)
+    include[i] = ps_check_is_printable (check, i);
+
+  b.plan = _ps_plan_new (roster, include, b.layout, options->order);
+  b.color = _ps_color_new (options->profile_path, options->intent, !options->no_bpc, error);
+  if (b.color == NULL)
+    {
+      batch_clear (&b);
+      return false;
+    }
+  b.renderer = _ps_renderer_new (b.layout, PS_MASK_PER_CHARACTER);
+
+  g_autofree char *pdf_path = g_build_filename (options->out_dir, "sheets.pdf", NULL);
+  b.tiff_dir = g_build_filename (options->out_dir, "tiff", NULL);
+  b.png_dir = g_build_filename (options->out_dir, "png", NULL);
+  if (((b.formats & PS_FORMAT_TIFF) && !make_dir (b.tiff_dir, error))
+      || ((b.formats & PS_FORMAT_PNG) && !make_dir (b.png_dir, error))
+      || ((b.formats & PS_FORMAT_PDF) && !open_pdf (&b, pdf_path, error)))
+    {
+      batch_clear (&b);
+      return false;
+    }
+  if (b.formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG))
+    {
+      int w = (int) lround (b.layout->sheet_width / 72.0 * b.dpi);
+      int h = (int) lround (b.layout->sheet_height / 72.0 * b.dpi);
+      b.raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+      if (cairo_surface_status (b.raster) != CAIRO_STATUS_SUCCESS)
+        {
+          g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_FAILED,
+                       "cannot allocate a %d x %d page: %s", w, h,
+                       cairo_status_to_string (cairo_surface_status (b.raster)));
+          batch_clear (&b);
+          return false;
+        }
+    }
+
+  g_autoptr (GString) manifest = g_string_new ("page,kind,class,seq,xh,cjm,name_masked,id_last4,photo_sha256\r\n");
+  bool ok = render_pages (&b, manifest, error);
+  if (ok && b.pdf != NULL)
+    ok = close_pdf (&b, pdf_path, error);
+  if (ok)
+    {
+      g_autofree char *path = g_build_filename (options->out_dir, "manifest.csv", NULL);
+      ok = write_atomically (path, manifest->str, manifest->len, error);
+    }
+  if (ok)
+    {
+      size_t n_pages = b.plan->pages->len;
+      if (b.formats & PS_FORMAT_TIFF)
+        remove_stale_pages (b.tiff_dir, ".tif", n_pages);
+      if (b.formats & PS_FORMAT_PNG)
+        remove_stale_pages (b.png_dir, ".png", n_pages);
+      if (summary != NULL)
+        {
+          summary->pages = n_pages;
+          summary->separators = b.plan->classes->len;
+          summary->sheets = n_pages - b.plan->classes->len;
+          summary->students = b.plan->n_students;
+          summary->skipped = ps_roster_get_n_rows (roster) - n_printable;
+        }
+    }
+  batch_clear (&b);
+  return ok;
+}

@@ -1,5 +1,810 @@
-/* ps-roster.c - (stub, being written)
+/* ps-roster.c - roster import: public API, format sniffing, header mapping, row handling.
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every format reader (ps-roster-{csv,xlsx,jsonl}.c) splits its bytes into
+ * rows of cells and hands them here.  This file is the one place where values
+ * are trimmed, limited, masked (姓名, 证件号码) and turned into records or
+ * problems, so the privacy rule is enforced once.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-roster-private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+
+/* The columns without which a roster is useless, in message order. */
+static const PsField required_fields[] = { PS_FIELD_XH, PS_FIELD_XM, PS_FIELD_BH };
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+void
+_ps_roster_wipe_free (void *data, size_t len)
+{
+  if (data == NULL)
+    return;
+  /* volatile-free but not optimised away: memset followed by a call the
+   * compiler cannot see through (g_free) */
+  memset (data, 0, len);
+  g_free (data);
+}
+
+void
+_ps_roster_wipe_string (char *s)
+{
+  if (s != NULL)
+    _ps_roster_wipe_free (s, strlen (s));
+}
+
+void
+_ps_record_free (PsRecord *record)
+{
+  if (record == NULL)
+    return;
+  for (size_t i = 0; i < PS_N_FIELDS; i++)
+    _ps_roster_wipe_string (record->values[i]);
+  g_free (record);
+}
+
+/* Spaces that surround values in hand-made tables: ASCII space and tab, CR/LF
+ * (left over from quoted multi-line cells), U+3000 IDEOGRAPHIC SPACE (E3 80 80)
+ * and U+00A0 NO-BREAK SPACE (C2 A0, pasted from web pages). */
+static size_t
+space_prefix (const unsigned char *p, size_t len)
+{
+  if (len >= 1 && (p[0] == ' ' || p[0] == '\t' || p[0] == '\r' || p[0] == '\n'))
+    return 1;
+  if (len >= 3 && p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+    return 3;
+  if (len >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
+    return 2;
+  return 0;
+}
+
+static size_t
+space_suffix (const unsigned char *p, size_t len)
+{
+  if (len >= 1 && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'
+                   || p[len - 1] == '\n'))
+    return 1;
+  if (len >= 3 && p[len - 3] == 0xE3 && p[len - 2] == 0x80 && p[len - 1] == 0x80)
+    return 3;
+  if (len >= 2 && p[len - 2] == 0xC2 && p[len - 1] == 0xA0)
+    return 2;
+  return 0;
+}
+
+void
+_ps_roster_trim (const char **data, size_t *len)
+{
+  const unsigned char *p = (const unsigned char *) *data;
+  size_t n = *len;
+  size_t k;
+
+  if (p == NULL)
+    {
+      *len = 0;
+      return;
+    }
+  while ((k = space_prefix (p, n)) > 0)
+    {
+      p += k;
+      n -= k;
+    }
+  while ((k = space_suffix (p, n)) > 0)
+    n -= k;
+  *data = (const char *) p;
+  *len = n;
+}
+
+bool
+_ps_roster_cells_blank (const PsRosterCell *cells, size_t n_cells)
+{
+  for (size_t i = 0; i < n_cells; i++)
+    {
+      const char *d = cells[i].data;
+      size_t n = cells[i].len;
+      _ps_roster_trim (&d, &n);
+      if (n > 0)
+        return false;
+    }
+  return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Numbers as exact text                                              */
+/* ------------------------------------------------------------------ */
+
+/* Largest power of ten we expand; beyond it the text is left alone (no
+ * 学号 or 时间戳 has hundreds of digits, and it bounds the allocation). */
+#define MAX_EXPONENT 400
+
+char *
+_ps_roster_number_to_text (const char *text)
+{
+  const char *p = text;
+  bool negative = false;
+  const char *int_start, *frac_start = NULL;
+  size_t int_len, frac_len = 0;
+  long exponent = 0;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (*p == '+' || *p == '-')
+    negative = *p++ == '-';
+  int_start = p;
+  while (g_ascii_isdigit (*p))
+    p++;
+  int_len = (size_t) (p - int_start);
+  if (*p == '.')
+    {
+      frac_start = ++p;
+      while (g_ascii_isdigit (*p))
+        p++;
+      frac_len = (size_t) (p - frac_start);
+    }
+  if (int_len + frac_len == 0)
+    return g_strdup (text);
+  if (*p == 'e' || *p == 'E')
+    {
+      bool exp_negative = false;
+      size_t exp_digits = 0;
+      p++;
+      if (*p == '+' || *p == '-')
+        exp_negative = *p++ == '-';
+      while (g_ascii_isdigit (*p))
+        {
+          if (exponent < 100000)
+            exponent = exponent * 10 + (*p - '0');
+          p++;
+          exp_digits++;
+        }
+      if (exp_digits == 0)
+        return g_strdup (text);
+      if (exp_negative)
+        exponent = -exponent;
+    }
+  if (*p != '\0' || exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT)
+    return g_strdup (text);
+
+  /* All digits in a row, and where the decimal point falls among them. */
+  g_autoptr (GString) digits = g_string_sized_new (int_len + frac_len + 16);
+  g_string_append_len (digits, int_start, (gssize) int_len);
+  if (frac_len > 0)
+    g_string_append_len (digits, frac_start, (gssize) frac_len);
+  long point = (long) int_len + exponent;
+  if (point < 0)
+    {
+      for (long i = 0; i < -point; i++)
+        g_string_prepend_c (digits, '0');
+      point = 0;
+    }
+  while ((long) digits->len < point)
+    g_string_append_c (digits, '0');
+
+  /* Integer part without leading zeros, fraction without trailing ones. */
+  const char *ip = digits->str;
+  size_t ilen = (size_t) point;
+  while (ilen > 1 && *ip == '0')
+    {
+      ip++;
+      ilen--;
+    }
+  const char *fp = digits->str + point;
+  size_t flen = digits->len - (size_t) point;
+  while (flen > 0 && fp[flen - 1] == '0')
+    flen--;
+
+  GString *out = g_string_sized_new (ilen + flen + 3);
+  bool zero = (ilen == 0 || (ilen == 1 && *ip == '0')) && flen == 0;
+  if (negative && !zero)
+    g_string_append_c (out, '-');
+  if (ilen == 0)
+    g_string_append_c (out, '0');
+  else
+    g_string_append_len (out, ip, (gssize) ilen);
+  if (flen > 0)
+    {
+      g_string_append_c (out, '.');
+      g_string_append_len (out, fp, (gssize) flen);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Header                                                             */
+/* ------------------------------------------------------------------ */
+
+void
+_ps_roster_header_init (PsRosterHeader *header, const PsRosterCell *cells, size_t n_cells)
+{
+  memset (header, 0, sizeof *header);
+  header->n_columns = n_cells;
+  header->fields = g_new (int, MAX (n_cells, 1));
+
+  for (size_t i = 0; i < n_cells; i++)
+    {
+      const char *d = cells[i].data;
+      size_t n = cells[i].len;
+      PsField field;
+
+      header->fields[i] = -1;
+      _ps_roster_trim (&d, &n);
+      /* A BOM left by an editor that wrote one per cell, or by a GB18030
+       * file that carried its own. */
+      while (n >= 3 && memcmp (d, "\xEF\xBB\xBF", 3) == 0)
+        {
+          d += 3;
+          n -= 3;
+          _ps_roster_trim (&d, &n);
+        }
+      if (n == 0 || n > 256 || memchr (d, '\0', n) != NULL)
+        continue;
+
+      g_autofree char *name = g_strndup (d, n);
+      if (!ps_field_lookup (name, &field) || (int) field < 0 || field >= PS_N_FIELDS)
+        continue;
+      if (header->has[field])
+        continue;   /* a repeated header: the first column wins */
+      header->has[field] = true;
+      header->fields[i] = (int) field;
+    }
+}
+
+void
+_ps_roster_header_clear (PsRosterHeader *header)
+{
+  g_clear_pointer (&header->fields, g_free);
+  header->n_columns = 0;
+}
+
+bool
+_ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
+                           GError **error)
+{
+  g_autoptr (GString) missing = g_string_new (NULL);
+  size_t n_missing = 0;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (required_fields); i++)
+    {
+      PsField f = required_fields[i];
+      if (has[f])
+        continue;
+      if (n_missing++ > 0)
+        g_string_append (missing, ", ");
+      g_string_append_printf (missing, "%s (%s)", ps_field_get_label (f),
+                              ps_field_get_key (f));
+    }
+  if (n_missing == 0)
+    return true;
+
+  g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN,
+               "roster '%s': missing required column%s: %s", roster->path,
+               n_missing > 1 ? "s" : "", missing->str);
+  return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows                                                               */
+/* ------------------------------------------------------------------ */
+
+static void
+add_problem_va (PsRoster *roster, int row, const char *xh, const char *cjm,
+                const char *field, const char *format, va_list args)
+{
+  g_autofree char *reason = g_strdup_vprintf (format, args);
+  g_ptr_array_add (roster->problems,
+                   ps_problem_new (roster->path, row, xh, cjm, field, reason));
+}
+
+void
+_ps_roster_add_bad_row (PsRoster *roster, int row, const char *xh, const char *cjm,
+                        const char *field, const char *format, ...)
+{
+  va_list args;
+
+  roster->n_rows++;
+  va_start (args, format);
+  add_problem_va (roster, row, xh, cjm, field, format, args);
+  va_end (args);
+}
+
+/* Names a cell in a problem: its field key, else its column number. */
+static char *
+describe_cell (int field, size_t column)
+{
+  if (field >= 0)
+    return g_strdup_printf ("field '%s'", ps_field_get_key ((PsField) field));
+  return g_strdup_printf ("column %zu", column + 1);
+}
+
+/* The shared core: @fields[i] is the PsField of @cells[i] (or -1).  Cells at
+ * or beyond @n_cells are empty. */
+static void
+add_row (PsRoster *roster, int row, const int *fields, size_t n_fields,
+         const PsRosterCell *cells, size_t n_cells)
+{
+  char *values[PS_N_FIELDS] = { NULL };
+  g_autofree char *reason = NULL;
+  int bad_field = -1;
+  const size_t max_field = roster->options.max_field_bytes;
+
+  for (size_t i = 0; i < n_fields; i++)
+    {
+      const char *d = i < n_cells ? cells[i].data : NULL;
+      size_t n = i < n_cells && d != NULL ? cells[i].len : 0;
+      int f = fields[i];
+
+      if (n > max_field)
+        {
+          if (reason == NULL)
+            {
+              g_autofree char *what = describe_cell (f, i);
+              reason = g_strdup_printf ("%s is longer than %zu bytes", what, max_field);
+              bad_field = f;
+            }
+          continue;
+        }
+      if (n > 0 && memchr (d, '\0', n) != NULL)
+        {
+          if (reason == NULL)
+            {
+              g_autofree char *what = describe_cell (f, i);
+              reason = g_strdup_printf ("%s contains a NUL byte", what);
+              bad_field = f;
+            }
+          continue;
+        }
+      if (f < 0 || values[f] != NULL)
+        continue;
+      _ps_roster_trim (&d, &n);
+      if (n == 0)
+        continue;
+      if (!g_utf8_validate_len (d, n, NULL))
+        {
+          if (reason == NULL)
+            {
+              g_autofree char *what = describe_cell (f, i);
+              reason = g_strdup_printf ("%s is not valid UTF-8", what);
+              bad_field = f;
+            }
+          continue;
+        }
+      values[f] = g_strndup (d, n);
+    }
+
+  /* Mask on the way in: from here on only the masked forms exist. */
+  if (reason == NULL && values[PS_FIELD_XM] != NULL)
+    {
+      char *masked = ps_mask_name (values[PS_FIELD_XM], roster->options.mask_style);
+      _ps_roster_wipe_string (values[PS_FIELD_XM]);
+      values[PS_FIELD_XM] = NULL;
+      if (masked == NULL)
+        {
+          reason = g_strdup ("field 'xm' cannot be masked (not valid UTF-8)");
+          bad_field = PS_FIELD_XM;
+        }
+      else if (*masked == '\0')
+        g_free (masked);
+      else
+        values[PS_FIELD_XM] = masked;
+    }
+  if (reason == NULL && values[PS_FIELD_ZJHM] != NULL)
+    {
+      char *masked = ps_mask_id (values[PS_FIELD_ZJHM]);
+      _ps_roster_wipe_string (values[PS_FIELD_ZJHM]);
+      values[PS_FIELD_ZJHM] = NULL;
+      if (masked == NULL)
+        {
+          reason = g_strdup ("field 'zjhm' cannot be masked (not valid UTF-8)");
+          bad_field = PS_FIELD_ZJHM;
+        }
+      else if (*masked == '\0')
+        g_free (masked);
+      else
+        values[PS_FIELD_ZJHM] = masked;
+    }
+
+  roster->n_rows++;
+  if (reason != NULL)
+    {
+      /* 学号 and 采集码 identify the row for the user; neither is personal. */
+      g_ptr_array_add (roster->problems,
+                       ps_problem_new (roster->path, row, values[PS_FIELD_XH],
+                                       values[PS_FIELD_CJM],
+                                       bad_field >= 0 ? ps_field_get_key ((PsField) bad_field)
+                                                      : NULL,
+                                       reason));
+      for (size_t f = 0; f < PS_N_FIELDS; f++)
+        _ps_roster_wipe_string (values[f]);
+      return;
+    }
+
+  PsRecord *record = g_new0 (PsRecord, 1);
+  record->row = row;
+  memcpy (record->values, values, sizeof values);
+  g_ptr_array_add (roster->records, record);
+}
+
+void
+_ps_roster_add_cells (PsRoster *roster, int row, const PsRosterHeader *header,
+                      const PsRosterCell *cells, size_t n_cells)
+{
+  add_row (roster, row, header->fields, header->n_columns, cells, n_cells);
+}
+
+void
+_ps_roster_add_fields (PsRoster *roster, int row, const PsRosterCell cells[PS_N_FIELDS])
+{
+  static const int identity[PS_N_FIELDS] = {
+    PS_FIELD_SJC, PS_FIELD_CJM, PS_FIELD_YXDM, PS_FIELD_ZJHM, PS_FIELD_XH,
+    PS_FIELD_CC, PS_FIELD_XLLB, PS_FIELD_XM, PS_FIELD_BH, PS_FIELD_FY,
+    PS_FIELD_PHOTO, PS_FIELD_COPIES, PS_FIELD_PRIORITY,
+  };
+  G_STATIC_ASSERT (G_N_ELEMENTS (identity) == PS_N_FIELDS);
+
+  add_row (roster, row, identity, PS_N_FIELDS, cells, PS_N_FIELDS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Text decoding                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Length of the longest valid UTF-8 prefix, NUL bytes allowed (a NUL is a
+ * problem of its row, not of the file's encoding). */
+static size_t
+utf8_valid_prefix (const char *data, size_t len)
+{
+  size_t pos = 0;
+
+  while (pos < len)
+    {
+      const char *end = NULL;
+      size_t chunk = MIN (len - pos, (size_t) G_MAXSSIZE);
+      if (g_utf8_validate_len (data + pos, chunk, &end))
+        {
+          pos += chunk;
+          continue;
+        }
+      pos = (size_t) (end - data);
+      if (data[pos] != '\0')
+        return pos;
+      pos++;
+    }
+  return len;
+}
+
+/* Physical line (1-based) of byte @offset: LF, CRLF and a lone CR end lines. */
+static int
+line_of_offset (const char *data, size_t len, size_t offset)
+{
+  int line = 1;
+
+  offset = MIN (offset, len);
+  for (size_t i = 0; i < offset; i++)
+    {
+      if (data[i] == '\n')
+        line++;
+      else if (data[i] == '\r' && (i + 1 >= len || data[i + 1] != '\n'))
+        line++;
+    }
+  return line;
+}
+
+bool
+_ps_roster_decode (PsRoster *roster, const char *data, size_t len,
+                   const char **text, size_t *text_len,
+                   char **converted, size_t *converted_len, GError **error)
+{
+  const char *start = data;
+  size_t n = len;
+
+  *converted = NULL;
+  *converted_len = 0;
+  if (n >= 3 && memcmp (start, "\xEF\xBB\xBF", 3) == 0)
+    {
+      start += 3;
+      n -= 3;
+    }
+
+  size_t utf8_end = utf8_valid_prefix (start, n);
+  if (utf8_end == n)
+    {
+      roster->encoding = "UTF-8";
+      *text = start;
+      *text_len = n;
+      return true;
+    }
+
+  /* Not UTF-8: Chinese Excel saves CSV as GBK, which GB18030 covers. */
+  g_autoptr (GError) local = NULL;
+  gsize bytes_read = 0, bytes_written = 0;
+  char *out = g_convert (data, (gssize) len, "UTF-8", "GB18030", &bytes_read,
+                         &bytes_written, &local);
+  if (out == NULL)
+    {
+      if (g_error_matches (local, G_CONVERT_ERROR, G_CONVERT_ERROR_NO_CONVERSION))
+        {
+          g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING,
+                       "roster '%s': bytes are not UTF-8 and GB18030 is not available",
+                       roster->path);
+          return false;
+        }
+      /* Report the decoding that got further: it is most likely the one the
+       * file is in, and its stop is the damaged line. */
+      size_t utf8_stop = utf8_end + (size_t) (start - data);
+      size_t stop = MAX (utf8_stop, (size_t) bytes_read);
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING,
+                   "roster '%s' line %d: bytes are neither UTF-8 nor GB18030",
+                   roster->path, line_of_offset (data, len, stop));
+      return false;
+    }
+
+  roster->encoding = "GB18030";
+  *converted = out;
+  *converted_len = bytes_written;
+  *text = out;
+  *text_len = bytes_written;
+  if (*text_len >= 3 && memcmp (*text, "\xEF\xBB\xBF", 3) == 0)
+    {
+      *text += 3;
+      *text_len -= 3;
+    }
+  return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  FORMAT_CSV,
+  FORMAT_XLSX,
+  FORMAT_JSONL,
+} Format;
+
+static bool
+has_suffix_ci (const char *path, const char *suffix)
+{
+  size_t n = strlen (path), k = strlen (suffix);
+  return n >= k && g_ascii_strcasecmp (path + n - k, suffix) == 0;
+}
+
+/* Content first (a renamed file is still what it is), then the name. */
+static bool
+sniff_format (const PsRoster *roster, const char *data, size_t len, Format *format,
+              GError **error)
+{
+  if (len >= 4 && data[0] == 'P' && data[1] == 'K'
+      && ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6)))
+    {
+      *format = FORMAT_XLSX;
+      return true;
+    }
+  if (len >= 8 && memcmp (data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+    {
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                   "roster '%s': an old binary Excel file (.xls) cannot be read; "
+                   "save it as .xlsx or CSV", roster->path);
+      return false;
+    }
+
+  size_t i = 0;
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+    i++;
+  if (i < len && data[i] == '{')
+    {
+      *format = FORMAT_JSONL;
+      return true;
+    }
+
+  if (has_suffix_ci (roster->path, ".xlsx") || has_suffix_ci (roster->path, ".xlsm"))
+    *format = FORMAT_XLSX;
+  else if (has_suffix_ci (roster->path, ".jsonl") || has_suffix_ci (roster->path, ".json")
+           || has_suffix_ci (roster->path, ".ndjson"))
+    *format = FORMAT_JSONL;
+  else
+    *format = FORMAT_CSV;
+  return true;
+}
+
+static int
+compare_problems (gconstpointer a, gconstpointer b)
+{
+  const PsProblem *pa = *(const PsProblem *const *) a;
+  const PsProblem *pb = *(const PsProblem *const *) b;
+  return (pa->row > pb->row) - (pa->row < pb->row);
+}
+
+PsRoster *
+ps_roster_load (const char *path, const PsRosterOptions *options, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_autoptr (PsRoster) roster = g_new0 (PsRoster, 1);
+  roster->path = g_strdup (path);
+  roster->encoding = "UTF-8";
+  roster->records = g_ptr_array_new_with_free_func ((GDestroyNotify) _ps_record_free);
+  roster->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_problem_free);
+  if (options != NULL)
+    roster->options = *options;
+  if (roster->options.max_bytes == 0)
+    roster->options.max_bytes = PS_ROSTER_DEFAULT_MAX_BYTES;
+  if (roster->options.max_field_bytes == 0)
+    roster->options.max_field_bytes = PS_ROSTER_DEFAULT_MAX_FIELD_BYTES;
+
+  /* Refuse a file above the limit before reading it. */
+  GStatBuf st;
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
+                   "roster '%s': cannot read: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
+                   "roster '%s': is a directory", path);
+      return NULL;
+    }
+  if (st.st_size > 0 && (guint64) st.st_size > (guint64) roster->options.max_bytes)
+    {
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE,
+                   "roster '%s': file is %" G_GUINT64_FORMAT " bytes, above the limit of %zu",
+                   path, (guint64) st.st_size, roster->options.max_bytes);
+      return NULL;
+    }
+
+  char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) local = NULL;
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
+                   "roster '%s': cannot read: %s", path, local->message);
+      return NULL;
+    }
+
+  bool ok = false;
+  Format format = FORMAT_CSV;
+  if (len > roster->options.max_bytes)
+    g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE,
+                 "roster '%s': file is %zu bytes, above the limit of %zu", path, (size_t) len,
+                 roster->options.max_bytes);
+  else if (len == 0)
+    g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                 "roster '%s': file is empty", path);
+  else if (sniff_format (roster, data, len, &format, error))
+    {
+      roster->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data,
+                                                    len);
+      switch (format)
+        {
+        case FORMAT_XLSX:
+          roster->format = g_strdup ("xlsx");
+          ok = _ps_roster_read_xlsx (roster, data, len, error);
+          break;
+        case FORMAT_JSONL:
+          roster->format = g_strdup ("jsonl");
+          ok = _ps_roster_read_jsonl (roster, data, len, error);
+          break;
+        case FORMAT_CSV:
+        default:
+          roster->format = g_strdup ("csv");
+          ok = _ps_roster_read_csv (roster, data, len, error);
+          break;
+        }
+    }
+
+  /* The raw bytes hold every full name and ID number of the file. */
+  _ps_roster_wipe_free (data, len);
+  if (!ok)
+    return NULL;
+
+  g_ptr_array_sort (roster->problems, compare_problems);   /* stable */
+  return g_steal_pointer (&roster);
+}
+
+void
+ps_roster_free (PsRoster *roster)
+{
+  if (roster == NULL)
+    return;
+  g_free (roster->path);
+  g_free (roster->format);
+  g_free (roster->sha256);
+  g_clear_pointer (&roster->records, g_ptr_array_unref);
+  g_clear_pointer (&roster->problems, g_ptr_array_unref);
+  g_free (roster);
+}
+
+/* ------------------------------------------------------------------ */
+/* Accessors                                                          */
+/* ------------------------------------------------------------------ */
+
+const char *
+ps_roster_get_path (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, NULL);
+  return roster->path;
+}
+
+const char *
+ps_roster_get_format (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, NULL);
+  return roster->format;
+}
+
+const char *
+ps_roster_get_encoding (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, NULL);
+  return roster->encoding;
+}
+
+size_t
+ps_roster_get_n_rows (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, 0);
+  return roster->n_rows;
+}
+
+size_t
+ps_roster_get_n_records (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, 0);
+  return roster->records->len;
+}
+
+const PsRecord *
+ps_roster_get_record (const PsRoster *roster, size_t index)
+{
+  g_return_val_if_fail (roster != NULL, NULL);
+  g_return_val_if_fail (index < roster->records->len, NULL);
+  return g_ptr_array_index (roster->records, index);
+}
+
+size_t
+ps_roster_get_n_problems (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, 0);
+  return roster->problems->len;
+}
+
+const PsProblem *
+ps_roster_get_problem (const PsRoster *roster, size_t index)
+{
+  g_return_val_if_fail (roster != NULL, NULL);
+  g_return_val_if_fail (index < roster->problems->len, NULL);
+  return g_ptr_array_index (roster->problems, index);
+}
+
+const char *
+ps_roster_get_sha256 (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, NULL);
+  return roster->sha256;
+}
+
+int
+ps_record_get_row (const PsRecord *record)
+{
+  g_return_val_if_fail (record != NULL, 0);
+  return record->row;
+}
+
+const char *
+ps_record_get (const PsRecord *record, PsField field)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  g_return_val_if_fail ((int) field >= 0 && field < PS_N_FIELDS, NULL);
+  return record->values[field];
+}

@@ -1,0 +1,107 @@
+/* ps-roster-private.h - what the roster readers (CSV, XLSX, JSONL) share.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Not installed.  ps-roster.c owns the PsRoster being built and the row
+ * handling every format goes through (trim, length limit, masking, problem);
+ * each ps-roster-<format>.c only splits its bytes into rows of cells.
+ *
+ * Privacy: cell buffers handed to these functions may hold full names and ID
+ * numbers.  Whoever frees such a buffer wipes it first (_ps_roster_wipe_free,
+ * _ps_roster_wipe_string).
+ */
+#ifndef PS_ROSTER_PRIVATE_H
+#define PS_ROSTER_PRIVATE_H
+
+#include "ps-private.h"
+
+#include <stdarg.h>
+
+G_BEGIN_DECLS
+
+/* 256 MiB: default file size limit, and the floor of the cap on any one
+ * decompressed XLSX part (zip bombs). */
+#define PS_ROSTER_DEFAULT_MAX_BYTES       ((size_t) 256 * 1024 * 1024)
+#define PS_ROSTER_DEFAULT_MAX_FIELD_BYTES ((size_t) 64 * 1024)
+
+/* A cell as a reader found it: bytes (not trimmed, may contain NUL bytes in
+ * CSV), borrowed from the reader's buffer. */
+typedef struct {
+  const char *data;
+  size_t      len;
+} PsRosterCell;
+
+/* Column -> field map built from a header row.  fields[i] is a PsField, or -1
+ * for an unknown column or a repeated one (the first of equal headers wins). */
+typedef struct {
+  int   *fields;
+  size_t n_columns;
+  bool   has[PS_N_FIELDS];   /* some column maps to the field */
+} PsRosterHeader;
+
+/* ---- header ---- */
+
+/* Maps header cells (trimmed, a leading BOM dropped) with ps_field_lookup(). */
+void _ps_roster_header_init (PsRosterHeader *header, const PsRosterCell *cells,
+                             size_t n_cells);
+void _ps_roster_header_clear (PsRosterHeader *header);
+/* Fails with PS_ROSTER_ERROR_MISSING_COLUMN naming every required column
+ * (学号, 姓名, 班级) absent from @has. */
+bool _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
+                                GError **error);
+
+/* ---- rows ---- */
+
+/* True if every cell is empty once trimmed (such rows are skipped). */
+bool _ps_roster_cells_blank (const PsRosterCell *cells, size_t n_cells);
+
+/* One data row in header order.  Cells beyond the header are ignored, missing
+ * ones are empty.  Checks the field size and NUL bytes, trims, masks 姓名 and
+ * 证件号码, and appends a record or a problem.  Counts the row. */
+void _ps_roster_add_cells (PsRoster *roster, int row, const PsRosterHeader *header,
+                           const PsRosterCell *cells, size_t n_cells);
+
+/* Same, with the cells already sorted by field (JSONL): cells[f] for every
+ * PsField f, data NULL when absent. */
+void _ps_roster_add_fields (PsRoster *roster, int row, const PsRosterCell cells[PS_N_FIELDS]);
+
+/* A row that could not be read at all: counts the row, appends a problem.
+ * @xh, @cjm and @field may be NULL.  @format never gets a full name or ID. */
+void _ps_roster_add_bad_row (PsRoster *roster, int row, const char *xh, const char *cjm,
+                             const char *field, const char *format, ...) G_GNUC_PRINTF (6, 7);
+
+/* ---- values ---- */
+
+/* Trims ASCII space/tab and U+3000 (ideographic space) at both ends. */
+void _ps_roster_trim (const char **data, size_t *len);
+
+/* A number as a spreadsheet or JSON wrote it ("2.01818004215114E+14",
+ * "201818004215114.0", "-1.50") as exact decimal digits ("201818004215114",
+ * "-1.5"), by string manipulation only.  Anything else comes back unchanged.
+ * Returns: (transfer full). */
+char *_ps_roster_number_to_text (const char *text);
+
+/* memset(0) then g_free: for buffers that held personal data. */
+void _ps_roster_wipe_free (void *data, size_t len);
+/* Wipes and frees a NUL-terminated string; NULL is fine. */
+void _ps_roster_wipe_string (char *s);
+
+/* ---- text decoding (CSV, JSONL) ---- */
+
+/* Validates @data as UTF-8 (NUL bytes allowed), else converts it from
+ * GB18030.  A UTF-8 BOM (or a U+FEFF after conversion) is dropped.
+ * *@text points at the decoded bytes: into @data, or into *@converted (owned,
+ * wipe it with _ps_roster_wipe_free (*converted, *converted_len)).
+ * Sets roster->encoding.  Fails with PS_ROSTER_ERROR_ENCODING naming the line. */
+bool _ps_roster_decode (PsRoster *roster, const char *data, size_t len,
+                        const char **text, size_t *text_len,
+                        char **converted, size_t *converted_len, GError **error);
+
+/* ---- format readers: fill @roster from the file bytes ---- */
+
+bool _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **error);
+bool _ps_roster_read_xlsx (PsRoster *roster, const char *data, size_t len, GError **error);
+bool _ps_roster_read_jsonl (PsRoster *roster, const char *data, size_t len, GError **error);
+
+G_END_DECLS
+
+#endif /* PS_ROSTER_PRIVATE_H */
