@@ -51,7 +51,7 @@
 
 /* Locale-independent number for messages and describe(): a small ring of
  * buffers so that one message may hold several numbers. */
-static const char *
+static char *
 num (double value, int decimals)
 {
   static _Thread_local char ring[8][G_ASCII_DTOSTR_BUF_SIZE];
@@ -69,11 +69,29 @@ static const char *
 mm_short (double pt)
 {
   double mm = round (PT_TO_MM (pt) * 10.0) / 10.0;
-  const char *s = num (mm, 1);
+  char *s = num (mm, 1);
   size_t len = strlen (s);
 
   if (len > 2 && strcmp (s + len - 2, ".0") == 0)
-    ((char *) s)[len - 2] = '\0';
+    s[len - 2] = '\0';
+  return s;
+}
+
+/* A size in pt with at most two decimals, trailing zeros dropped: "5", "6.5". */
+static const char *
+pt_short (double pt)
+{
+  char *s = num (pt, 2);
+  char *dot = strchr (s, '.');
+
+  if (dot != NULL)
+    {
+      char *end = s + strlen (s);
+      while (end > dot + 1 && end[-1] == '0')
+        *--end = '\0';
+      if (end == dot + 1)
+        *dot = '\0';
+    }
   return s;
 }
 
@@ -305,8 +323,8 @@ get_points (Parser *parser, const char *group, const char *key, double default_p
                  "must be a positive size");
   if (pt < min_pt || pt > max_pt)
     return fail (parser, PS_LAYOUT_ERROR_INVALID_VALUE, group, key, value,
-                 "absurd size: must be between %s and %s pt", num (min_pt, 2),
-                 num (max_pt, 0));
+                 "absurd size: must be between %s and %s pt", pt_short (min_pt),
+                 pt_short (max_pt));
   *out = pt;
   return true;
 }
@@ -466,9 +484,9 @@ get_font (Parser *parser, const char *group, const char *family_key, const char 
     return false;
   if (font->size_min > font->size_max)
     {
-      g_autofree char *value = g_strdup (num (font->size_min, 2));
-      return fail (parser, PS_LAYOUT_ERROR_INVALID_VALUE, group, min_key, NULL,
-                   "%s pt is larger than %s=%s pt", value, max_key, num (font->size_max, 2));
+      g_autofree char *value = g_strdup (pt_short (font->size_min));
+      return fail (parser, PS_LAYOUT_ERROR_INVALID_VALUE, group, min_key, value,
+                   "larger than %s=%s", max_key, pt_short (font->size_max));
     }
   font->family = family != NULL ? g_steal_pointer (&family) : g_strdup (DEFAULT_FAMILY);
   return true;
@@ -683,7 +701,7 @@ parse_sheet (Parser *parser, PsLayout *layout, Extra *extra)
         if (layout->media == NULL)
           {
             /* PWG 5101.1 self-describing custom size. */
-            const char *sa = num (round (a * 10) / 10, 1), *sb = num (round (b * 10) / 10, 1);
+            const char *sa = mm_short (MM_TO_PT (a)), *sb = mm_short (MM_TO_PT (b));
             layout->media = g_strdup_printf ("custom_%sx%smm_%sx%smm", sa, sb, sa, sb);
           }
       }
@@ -738,7 +756,7 @@ parse_photo (Parser *parser, PsLayout *layout, Extra *extra)
     return fail (parser, PS_LAYOUT_ERROR_GEOMETRY, g, "caption_height_mm",
                  mm_short (layout->copy_caption_height),
                  "a %s mm caption cannot hold one line at caption_size_min_pt=%s pt (needs %s mm)",
-                 mm_short (layout->copy_caption_height), num (layout->copy_font.size_min, 2),
+                 mm_short (layout->copy_caption_height), pt_short (layout->copy_font.size_min),
                  mm_short (COPY_LINE_FACTOR * layout->copy_font.size_min));
   return true;
 }
@@ -765,7 +783,7 @@ parse_caption (Parser *parser, PsLayout *layout, Extra *extra)
   if (height < STRIP_LINE_FACTOR * layout->strip_font.size_min - EPSILON_PT)
     return fail (parser, PS_LAYOUT_ERROR_GEOMETRY, g, "height_mm", mm_short (height),
                  "a %s mm strip cannot hold one line at size_min_pt=%s pt (needs %s mm)",
-                 mm_short (height), num (layout->strip_font.size_min, 2),
+                 mm_short (height), pt_short (layout->strip_font.size_min),
                  mm_short (STRIP_LINE_FACTOR * layout->strip_font.size_min));
   layout->strip.height = height;
   return true;
@@ -895,11 +913,11 @@ compute_geometry (Parser *parser, PsLayout *layout, const Extra *extra)
   /* A negative gap overlaps neighbours (only matters with two or more). */
   if (columns > 1 && layout->gap_x < -EPSILON_PT)
     return fail (parser, PS_LAYOUT_ERROR_GEOMETRY, "photo", "gap_x_mm",
-                 num (PT_TO_MM (layout->gap_x), 1),
+                 mm_short (layout->gap_x),
                  "slots 1 and 2 overlap by %s mm", mm_short (-layout->gap_x));
   if (rows > 1 && layout->gap_y < -EPSILON_PT)
     return fail (parser, PS_LAYOUT_ERROR_GEOMETRY, "photo", "gap_y_mm",
-                 num (PT_TO_MM (layout->gap_y), 1),
+                 mm_short (layout->gap_y),
                  "slot 1%s and slot %d overlap by %s mm",
                  layout->copy_caption_height > 0 ? " with its caption" : "", columns + 1,
                  mm_short (-layout->gap_y));
@@ -1364,7 +1382,7 @@ static void
 append_font (GString *out, const PsFontSpec *font)
 {
   g_string_append_printf (out, "font \"%s\" %s..%s pt", font->family,
-                          num (font->size_min, 1), num (font->size_max, 1));
+                          pt_short (font->size_min), pt_short (font->size_max));
 }
 
 static void
@@ -1430,7 +1448,7 @@ ps_layout_describe (const PsLayout *layout)
     g_string_append_printf (out, "marks      cut marks %s mm long, %s mm from the photo, "
                             "%s pt lines\n",
                             mm1 (layout->mark_length), mm1 (layout->mark_offset),
-                            num (layout->mark_width, 2));
+                            pt_short (layout->mark_width));
   else
     g_string_append (out, "marks      no cut marks\n");
   if (layout->reprint_mark.width > 0)

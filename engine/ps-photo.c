@@ -43,7 +43,7 @@
 
 /* Caps that are not about pixels. */
 #define JPEG_MAX_SCANS      1000                    /* progressive scan bombs */
-#define TIFF_MAX_ALLOC      ((tmsize_t) 256 << 20)  /* one libtiff allocation */
+#define TIFF_MAX_ALLOC      ((tmsize_t) 512 << 20)  /* one libtiff allocation */
 #define PNG_MAX_CHUNK_ALLOC ((png_alloc_size_t) 16 << 20)
 
 /* How long after a directory change a scan is not trusted to be complete
@@ -369,14 +369,18 @@ jpeg_error_exit_cb (j_common_ptr cinfo)
  * (premature end, corrupt data, bad Huffman code, resync...) means the
  * picture is missing pixels. */
 static bool
-jpeg_warning_is_benign (int code)
+jpeg_warning_is_benign (const struct jpeg_error_mgr *err)
 {
-  switch (code)
+  switch (err->msg_code)
     {
     case JWRN_JFIF_MAJOR:      /* newer JFIF version */
     case JWRN_ADOBE_XFORM:     /* unknown Adobe transform code */
     case JWRN_BOGUS_ICC:       /* broken ICC markers: treated as no profile */
       return true;
+    case JWRN_EXTRANEOUS_DATA:
+      /* Padding before EOI, after every MCU was read, is common in camera
+       * and phone files and costs no pixel; anywhere else it is not. */
+      return err->msg_parm.i[1] == JPEG_EOI;
     default:
       return false;
     }
@@ -389,7 +393,7 @@ jpeg_emit_message_cb (j_common_ptr cinfo, int msg_level)
     return;   /* trace messages */
   JpegErrorMgr *err = (JpegErrorMgr *) cinfo->err;
   err->pub.num_warnings++;
-  if (jpeg_warning_is_benign (err->pub.msg_code))
+  if (jpeg_warning_is_benign (&err->pub))
     return;
   err->code = err->pub.msg_code;
   err->pub.format_message (cinfo, err->message);
@@ -973,7 +977,10 @@ tiff_verify (TIFF *tif, const TiffLayout *l, const char *name, TiffSink *sink,
       tmsize_t size = tiled ? TIFFTileSize (tif) : TIFFStripSize (tif);
       uint32_t n = tiled ? TIFFNumberOfTiles (tif) : TIFFNumberOfStrips (tif);
       if (size <= 0 || size > TIFF_MAX_ALLOC)
-        goto fail;
+        {
+          set_corrupt (error, name, tiled ? "bad tile size" : "bad strip size");
+          return false;
+        }
       if (l->photometric == PHOTOMETRIC_YCBCR && l->compression == COMPRESSION_JPEG)
         TIFFSetField (tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
       size = tiled ? TIFFTileSize (tif) : TIFFStripSize (tif);
@@ -1448,15 +1455,20 @@ index_refresh_unlocked (PsPhotoIndex *index, bool missed)
     index_scan_unlocked (index, NULL);
 }
 
-static char *
-index_lookup (PsPhotoIndex *index, const char *stem, bool missed)
+static void
+index_refresh (PsPhotoIndex *index, bool missed)
 {
-  char *found = NULL;
-
-  if (stem == NULL)
-    return NULL;
   g_mutex_lock (&index->lock);
   index_refresh_unlocked (index, missed);
+  g_mutex_unlock (&index->lock);
+}
+
+/* Exact stem first, then ASCII case-insensitively ("a1b2..." for "A1B2..."). */
+static char *
+index_lookup (PsPhotoIndex *index, const char *stem)
+{
+  g_mutex_lock (&index->lock);
+  index_refresh_unlocked (index, false);
   const char *file = g_hash_table_lookup (index->stems, stem);
   if (file == NULL)
     {
@@ -1464,7 +1476,7 @@ index_lookup (PsPhotoIndex *index, const char *stem, bool missed)
       file = g_hash_table_lookup (index->folded, folded);
       g_free (folded);
     }
-  found = g_strdup (file);
+  char *found = g_strdup (file);
   g_mutex_unlock (&index->lock);
   return found;
 }
@@ -1526,10 +1538,9 @@ _ps_photo_index_find (PsPhotoIndex *index, const PsRecord *record, GError **erro
   g_return_val_if_fail (record != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* Read the fields directly: values are already trimmed, NULL when empty. */
-  const char *photo = record->values[PS_FIELD_PHOTO];
-  const char *cjm = record->values[PS_FIELD_CJM];
-  const char *xh = record->values[PS_FIELD_XH];
+  const char *photo = ps_record_get (record, PS_FIELD_PHOTO);
+  const char *cjm = ps_record_get (record, PS_FIELD_CJM);
+  const char *xh = ps_record_get (record, PS_FIELD_XH);
 
   /* 1. The photo column, relative to the directory. */
   if (photo != NULL && *photo != '\0')
@@ -1560,12 +1571,13 @@ _ps_photo_index_find (PsPhotoIndex *index, const PsRecord *record, GError **erro
   const char *stems[] = { cjm, xh };
   for (int attempt = 0; attempt < 2; attempt++)
     {
-      bool missed = attempt > 0;
+      if (attempt > 0)
+        index_refresh (index, true);
       for (size_t i = 0; i < G_N_ELEMENTS (stems); i++)
         {
           if (stems[i] == NULL || *stems[i] == '\0')
             continue;
-          g_autofree char *file = index_lookup (index, stems[i], missed);
+          g_autofree char *file = index_lookup (index, stems[i]);
           if (file == NULL)
             continue;
           char *path = g_build_filename (index->dir, file, NULL);

@@ -60,14 +60,16 @@ new_text_layout (PsRenderer *r, const char *family, double size, const char *tex
  * @height on one line; failing that, wrapped at @width.  Returns a layout
  * ready to draw, or NULL when the text does not fit even at the minimum. */
 static PangoLayout *
-fit_text (PsRenderer *r, const PsFontSpec *font, const char *text, double width,
-          double height, bool allow_wrap, PangoAlignment align)
+fit_text_attrs (PsRenderer *r, const PsFontSpec *font, const char *text, PangoAttrList *attrs,
+                double width, double height, bool allow_wrap, PangoAlignment align)
 {
   for (int wrap = 0; wrap <= (allow_wrap ? 1 : 0); wrap++)
     for (double size = font->size_max; size >= font->size_min - 1e-9; size -= SIZE_STEP)
       {
         PangoLayout *layout = new_text_layout (r, font->family, size, text);
         pango_layout_set_alignment (layout, align);
+        if (attrs != NULL)
+          pango_layout_set_attributes (layout, attrs);
         if (wrap)
           {
             pango_layout_set_width (layout, (int) floor (width * PANGO_SCALE));
@@ -88,10 +90,21 @@ fit_text (PsRenderer *r, const PsFontSpec *font, const char *text, double width,
   return NULL;
 }
 
+static PangoLayout *
+fit_text (PsRenderer *r, const PsFontSpec *font, const char *text, double width,
+          double height, bool allow_wrap, PangoAlignment align)
+{
+  return fit_text_attrs (r, font, text, NULL, width, height, allow_wrap, align);
+}
+
+/* The strip text, one "label value" per field; @attrs (out) forbids line
+ * breaks inside a field, so a wrapped strip never splits 证件号码 or a
+ * value - CJK text may otherwise break between any two characters. */
 static char *
-strip_text (const PsLayout *layout, const PsRecord *record)
+strip_text (const PsLayout *layout, const PsRecord *record, PangoAttrList **attrs)
 {
   GString *s = g_string_new (NULL);
+  *attrs = pango_attr_list_new ();
   for (size_t i = 0; i < layout->n_strip_fields; i++)
     {
       PsField f = layout->strip_fields[i];
@@ -100,9 +113,14 @@ strip_text (const PsLayout *layout, const PsRecord *record)
         continue;
       if (s->len > 0)
         g_string_append (s, FIELD_SEPARATOR);
+      guint start = (guint) s->len;
       if (layout->strip_labels)
         g_string_append_printf (s, "%s" LABEL_JOINER, ps_field_get_label (f));
       g_string_append (s, value);
+      PangoAttribute *keep = pango_attr_allow_breaks_new (FALSE);
+      keep->start_index = start;
+      keep->end_index = (guint) s->len;
+      pango_attr_list_insert (*attrs, keep);
     }
   return g_string_free (s, FALSE);
 }
@@ -131,12 +149,23 @@ copy_caption_width (const PsLayout *layout)
   return layout->photo_width + layout->gap_x * 0.8;
 }
 
+/* Space between a photo and its caption, taken from the caption's height. */
+static double
+copy_caption_gap (const PsLayout *layout)
+{
+  return MIN (layout->mark_offset * 0.5, layout->copy_caption_height * 0.15);
+}
+
 static PangoLayout *
 fit_strip (PsRenderer *r, const PsRecord *record)
 {
-  g_autofree char *text = strip_text (r->layout, record);
-  return fit_text (r, &r->layout->strip_font, text, r->layout->strip.width,
-                   r->layout->strip.height, true, PANGO_ALIGN_LEFT);
+  PangoAttrList *attrs = NULL;
+  g_autofree char *text = strip_text (r->layout, record, &attrs);
+  PangoLayout *layout = fit_text_attrs (r, &r->layout->strip_font, text, attrs,
+                                        r->layout->strip.width, r->layout->strip.height, true,
+                                        PANGO_ALIGN_LEFT);
+  pango_attr_list_unref (attrs);
+  return layout;
 }
 
 static PangoLayout *
@@ -144,7 +173,8 @@ fit_copy_caption (PsRenderer *r, const PsRecord *record)
 {
   g_autofree char *text = copy_text (r->layout, record);
   return fit_text (r, &r->layout->copy_font, text, copy_caption_width (r->layout),
-                   r->layout->copy_caption_height, true, PANGO_ALIGN_CENTER);
+                   r->layout->copy_caption_height - copy_caption_gap (r->layout), true,
+                   PANGO_ALIGN_CENTER);
 }
 
 bool
@@ -204,7 +234,6 @@ draw_photo (cairo_t *cr, cairo_surface_t *photo, const PsRect *slot, PsCrop crop
   cairo_scale (cr, s, s);
   cairo_set_source_surface (cr, photo, 0, 0);
   cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
-  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_rectangle (cr, 0, 0, w, h);
   cairo_fill (cr);
   cairo_restore (cr);
@@ -270,7 +299,7 @@ draw_sheet (PsRenderer *r, cairo_t *cr, const PsRoster *roster, const PsPage *pa
           cairo_set_source_rgb (cr, 0, 0, 0);
           pango_layout_set_width (caption, (int) floor (cw * PANGO_SCALE));
           show_layout_at (cr, caption, slot->x + (slot->width - cw) / 2,
-                          slot->y + slot->height + layout->mark_offset * 0.5);
+                          slot->y + slot->height + copy_caption_gap (layout));
         }
     }
 

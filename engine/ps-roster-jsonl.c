@@ -38,10 +38,19 @@ node_to_text (JsonNode *node, char **text)
     *text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   else if (type == G_TYPE_DOUBLE)
     {
-      /* Shortest text that reads back as the same double, then without the
+      /* The shortest of 15..17 significant digits that reads back as the
+       * same double (0.1, not 0.10000000000000001), then without the
        * exponent: 2.01818004215114e+14 -> 201818004215114. */
+      double d = json_node_get_double (node);
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
-      g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node));
+      for (int precision = 15; precision <= 17; precision++)
+        {
+          char format[8];
+          g_snprintf (format, sizeof format, "%%.%dg", precision);
+          g_ascii_formatd (buf, sizeof buf, format, d);
+          if (g_ascii_strtod (buf, NULL) == d)
+            break;
+        }
       *text = _ps_roster_number_to_text (buf);
     }
   else if (type == G_TYPE_BOOLEAN)

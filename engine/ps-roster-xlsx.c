@@ -518,7 +518,8 @@ static const PsRosterCell *
 dense_cells (Sheet *s, size_t n_columns)
 {
   g_array_set_size (s->dense, n_columns);
-  memset (s->dense->data, 0, n_columns * sizeof (PsRosterCell));
+  if (n_columns > 0)
+    memset (s->dense->data, 0, n_columns * sizeof (PsRosterCell));
   for (size_t i = 0; i < s->cells->len; i++)
     {
       XlsxCell *c = &g_array_index (s->cells, XlsxCell, i);

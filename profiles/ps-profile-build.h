@@ -20,9 +20,12 @@
  *   BToA0 = BToA2:         perceptual: lightness scaled into [black L*, 100]
  *                          and chroma compressed above C* 40, then as BToA1.
  *   wtpt: an off-white paper, so absolute colorimetric shows a paper tint.
- * The device model: a gamma-encoded RGB over primaries smaller than sRGB's,
+ * The device model: an RGB encoded with the sRGB tone curve (its linear toe
+ * keeps the tables smooth near black) over primaries smaller than sRGB's,
  * with the black lifted (mixed with D50 white) to L* 8 (RGB) / 10 (CMYK), so
- * that black-point compensation and the intents have a visible effect.  CMYK
+ * that black-point compensation and the intents have a visible effect.
+ * The BToA tables start with an input curve on L* that puts the v2 encoding
+ * of L* 100 (0xFF00) on the last grid node, so paper white is exact.  CMYK
  * is the RGB model with multiplicative inks, (1-c)(1-0.9k) per channel, and a
  * simple GCR: K = ((min(C,M,Y) - 0.2) / 0.8)^2.
  */
@@ -87,8 +90,10 @@ ps_mat3_apply (const double m[3][3], const double v[3], double out[3])
  * linear (1,1,1) to the D50 white. */
 G_GNUC_UNUSED static bool
 ps_device_model_init (PsDeviceModel *model, cmsContext ctx, const double xy[3][2],
-                      double gamma, double black_l, bool cmyk)
+                      double black_l, bool cmyk)
 {
+  /* The sRGB transfer function (IEC 61966-2-1). */
+  static const double srgb_trc[5] = { 2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045 };
   const cmsCIEXYZ *w = cmsD50_XYZ ();
   double p[3][3], pinv[3][3], s[3];
   double white[3] = { w->X, w->Y, w->Z };
@@ -115,8 +120,8 @@ ps_device_model_init (PsDeviceModel *model, cmsContext ctx, const double xy[3][2
   model->black_y = xyz.Y;
   model->black_l = black_l;
   model->cmyk = cmyk;
-  model->decode = cmsBuildGamma (ctx, gamma);
-  model->encode = cmsBuildGamma (ctx, 1.0 / gamma);
+  model->decode = cmsBuildParametricToneCurve (ctx, 4, srgb_trc);
+  model->encode = model->decode != NULL ? cmsReverseToneCurve (model->decode) : NULL;
   return model->decode != NULL && model->encode != NULL;
 }
 
@@ -256,7 +261,10 @@ ps_profile_sample_lab_to_device (const cmsUInt16Number in[], cmsUInt16Number out
   double enc[3];
   cmsCIELab lab;
 
-  cmsLabEncoded2FloatV2 (&lab, in);
+  /* Undo the input curve of ps_profile_write_lut(): CLUT 65535 is L* 100. */
+  cmsUInt16Number wlab[3] = { (cmsUInt16Number) (in[0] * (65280.0 / 65535.0) + 0.5), in[1], in[2] };
+
+  cmsLabEncoded2FloatV2 (&lab, wlab);
   if (model->perceptual)
     ps_device_model_perceptual (model, &lab);
   ps_device_model_lab_to_rgb (model, &lab, enc);
@@ -285,6 +293,37 @@ ps_profile_set_text (cmsContext ctx, cmsHPROFILE h, cmsTagSignature sig, const c
   return ok;
 }
 
+/* lut16 input tables for a Lab (v2) CLUT: L* 0xFF00 (100) -> 65535, so that
+ * L* 100 is a grid node; a*, b* unchanged.  lut16 wants tables of one size;
+ * 258 entries put 0xFF00 exactly on entry 256. */
+G_GNUC_UNUSED static bool
+ps_profile_add_lab_input_curves (cmsContext ctx, cmsPipeline *lut)
+{
+  enum { N = 258 };
+  cmsUInt16Number l[N], ident[N];
+  cmsToneCurve *curves[3];
+  cmsStage *stage;
+  bool ok;
+
+  for (int j = 0; j < N; j++)
+    {
+      double v = j * 65535.0 / (N - 1);
+      ident[j] = (cmsUInt16Number) (v + 0.5);
+      l[j] = (cmsUInt16Number) MIN (65535.0, v * 65535.0 / 65280.0 + 0.5);
+    }
+  curves[0] = cmsBuildTabulatedToneCurve16 (ctx, N, l);
+  curves[1] = cmsBuildTabulatedToneCurve16 (ctx, N, ident);
+  curves[2] = cmsBuildTabulatedToneCurve16 (ctx, N, ident);
+  stage = (curves[0] && curves[1] && curves[2]) ? cmsStageAllocToneCurves (ctx, 3, curves) : NULL;
+  ok = stage != NULL && cmsPipelineInsertStage (lut, cmsAT_BEGIN, stage);
+  if (!ok && stage != NULL)
+    cmsStageFree (stage);
+  for (int i = 0; i < 3; i++)
+    if (curves[i] != NULL)
+      cmsFreeToneCurve (curves[i]);
+  return ok;
+}
+
 G_GNUC_UNUSED static bool
 ps_profile_write_lut (cmsContext ctx, cmsHPROFILE h, cmsTagSignature sig, int grid,
                       int n_in, int n_out, cmsSAMPLER16 sampler, PsDeviceModel *model)
@@ -294,11 +333,17 @@ ps_profile_write_lut (cmsContext ctx, cmsHPROFILE h, cmsTagSignature sig, int gr
                                            (cmsUInt32Number) n_out, NULL);
   bool ok = false;
 
-  if (lut != NULL && clut != NULL && cmsStageSampleCLut16bit (clut, sampler, model, 0)
-      && cmsPipelineInsertStage (lut, cmsAT_END, clut))
+  if (lut != NULL && clut != NULL && cmsStageSampleCLut16bit (clut, sampler, model, 0))
     {
-      clut = NULL;                  /* owned by the pipeline now */
-      ok = cmsWriteTag (h, sig, lut);
+      ok = true;
+      if (sampler == ps_profile_sample_lab_to_device)
+        ok = ps_profile_add_lab_input_curves (ctx, lut);
+      ok = ok && cmsPipelineInsertStage (lut, cmsAT_END, clut);
+      if (ok)
+        {
+          clut = NULL;              /* owned by the pipeline now */
+          ok = cmsWriteTag (h, sig, lut);
+        }
     }
   if (clut != NULL)
     cmsStageFree (clut);
@@ -365,7 +410,7 @@ ps_profile_build_lab_rgb (cmsContext ctx)
   PsDeviceModel model;
   cmsHPROFILE h = NULL;
 
-  if (ps_device_model_init (&model, ctx, xy, 2.0, 8.0, false))
+  if (ps_device_model_init (&model, ctx, xy, 8.0, false))
     h = ps_profile_build_output (ctx, &model, PS_PROFILE_DESC_LAB_RGB, &paper);
   ps_device_model_clear (&model);
   return h;
@@ -382,7 +427,7 @@ ps_profile_build_lab_cmyk (cmsContext ctx)
   PsDeviceModel model;
   cmsHPROFILE h = NULL;
 
-  if (ps_device_model_init (&model, ctx, xy, 1.8, 10.0, true))
+  if (ps_device_model_init (&model, ctx, xy, 10.0, true))
     h = ps_profile_build_output (ctx, &model, PS_PROFILE_DESC_LAB_CMYK, &paper);
   ps_device_model_clear (&model);
   return h;

@@ -1,11 +1,932 @@
-/* test-roster.c - (stub)
+/* test-roster.c - roster import: CSV, XLSX, JSONL, encodings, limits, masking.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ps-test-util.h"
+#include "ps-roster-private.h"
+#include "ps-xlsx-writer.h"
+
+#include <string.h>
+#include <zip.h>
+
+/* ------------------------------------------------------------------ */
+/* Fixture and helpers                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  char *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = ps_test_tmpdir ();
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  ps_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+#define TEST(path, fn) \
+  g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+
+static char *
+write_tmp (Fixture *f, const char *name, const char *data, gssize len)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+  ps_test_write_file (path, data, len);
+  return path;
+}
+
+static PsRoster *
+load_ok (const char *path, const PsRosterOptions *options)
+{
+  g_autoptr (GError) error = NULL;
+  PsRoster *roster = ps_roster_load (path, options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (roster);
+  return roster;
+}
+
+static const PsRecord *
+record (const PsRoster *roster, size_t i)
+{
+  g_assert_cmpuint (i, <, ps_roster_get_n_records (roster));
+  return ps_roster_get_record (roster, i);
+}
+
+static const char *
+get (const PsRoster *roster, size_t i, PsField field)
+{
+  return ps_record_get (record (roster, i), field);
+}
+
+static int
+row_of (const PsRoster *roster, size_t i)
+{
+  return ps_record_get_row (record (roster, i));
+}
+
+static const PsProblem *
+problem (const PsRoster *roster, size_t i)
+{
+  g_assert_cmpuint (i, <, ps_roster_get_n_problems (roster));
+  return ps_roster_get_problem (roster, i);
+}
+
+/* No record value, problem or error text may carry any of @secrets. */
+static void
+assert_secrets_absent (const PsRoster *roster, const char *const *secrets)
+{
+  for (size_t s = 0; secrets[s] != NULL; s++)
+    {
+      for (size_t i = 0; roster != NULL && i < ps_roster_get_n_problems (roster); i++)
+        {
+          const PsProblem *p = ps_roster_get_problem (roster, i);
+          g_assert_null (strstr (p->reason, secrets[s]));
+          g_assert_true (p->xh == NULL || strstr (p->xh, secrets[s]) == NULL);
+          g_assert_true (p->cjm == NULL || strstr (p->cjm, secrets[s]) == NULL);
+          g_assert_true (p->field == NULL || strstr (p->field, secrets[s]) == NULL);
+        }
+      for (size_t i = 0; roster != NULL && i < ps_roster_get_n_records (roster); i++)
+        for (int fld = 0; fld < PS_N_FIELDS; fld++)
+          {
+            const char *v = ps_record_get (ps_roster_get_record (roster, i), (PsField) fld);
+            g_assert_true (v == NULL || strstr (v, secrets[s]) == NULL);
+          }
+    }
+}
+
+static const char header9[] = "sjc,cjm,yxdm,zjhm,xh,cc,xllb,xm,bh\n";
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                */
+/* ------------------------------------------------------------------ */
+
+static void
+test_csv_quoted_newlines (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = ps_test_data_path ("roster-quoted.csv");
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpstr (ps_roster_get_format (roster), ==, "csv");
+  g_assert_cmpstr (ps_roster_get_encoding (roster), ==, "UTF-8");
+  g_assert_cmpstr (ps_roster_get_path (roster), ==, path);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 5);
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 5);
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 0);
+
+  /* embedded comma */
+  g_assert_cmpint (row_of (roster, 0), ==, 2);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_BH), ==, "计算机科学与技术,软工三班");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_SJC), ==, "1653446320558");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_CJM), ==, "Hx4KcUcseltovhGV");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_YXDM), ==, "10294");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_CC), ==, "本科");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XLLB), ==, "普通全日制");
+  g_assert_null (get (roster, 0, PS_FIELD_FY));
+  /* doubled quotes */
+  g_assert_cmpint (row_of (roster, 1), ==, 3);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_BH), ==, "计算机\"软工\"三班");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "471X");
+  /* a field over three physical lines is one row */
+  g_assert_cmpint (row_of (roster, 2), ==, 4);
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_BH), ==, "软工\r\n三班\r\n（复读）");
+  g_assert_null (get (roster, 2, PS_FIELD_ZJHM));
+  /* ... so the next row is 5, not 7; values trimmed (U+3000 and space) */
+  g_assert_cmpint (row_of (roster, 3), ==, 5);
+  g_assert_cmpstr (get (roster, 3, PS_FIELD_XH), ==, "201818004215117");
+  g_assert_cmpstr (get (roster, 3, PS_FIELD_XLLB), ==, "网络教育");
+  g_assert_cmpstr (get (roster, 3, PS_FIELD_XM), ==, "王*");
+  /* an empty line (row 6) and a row of empty fields (row 7) are skipped but
+   * still numbered */
+  g_assert_cmpint (row_of (roster, 4), ==, 8);
+  g_assert_cmpstr (get (roster, 4, PS_FIELD_XM), ==, "买****力");
+  g_assert_cmpstr (get (roster, 4, PS_FIELD_BH), ==, "\"");
+  g_assert_cmpstr (get (roster, 4, PS_FIELD_ZJHM), ==, "0002");
+
+  /* sha256 of the bytes as they are on disk */
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) bytes, len);
+  g_assert_cmpstr (ps_roster_get_sha256 (roster), ==, sum);
+}
+
+static void
+test_csv_lf_and_no_final_newline (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_tmp (f, "lf.csv",
+                                     "xh,xm,bh\n"
+                                     "1,\"张\n三\",a\n"
+                                     "2,李四,\"b,c\"", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
+  g_assert_cmpint (row_of (roster, 0), ==, 2);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*三");
+  g_assert_cmpint (row_of (roster, 1), ==, 3);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_BH), ==, "b,c");
+}
+
+static void
+test_csv_bom (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_tmp (f, "bom.csv",
+                                     "\xEF\xBB\xBF学号,姓名,班级\r\n"
+                                     "201818004215114,张三,软工三班\r\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpstr (ps_roster_get_encoding (roster), ==, "UTF-8");
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*");
+}
+
+static void
+test_csv_gb18030_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = ps_test_data_path ("roster-gb18030.csv");
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpstr (ps_roster_get_encoding (roster), ==, "GB18030");
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 3);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_BH), ==, "计算机科学与技术软工三班");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "002X");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_CC), ==, "本科");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_FY), ==, "信息学院");
+  /* a CJK Extension B character (4 bytes in GB18030 and in UTF-8) survives */
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XM), ==, "\xF0\xA0\xAE\xB7*");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_CC), ==, "专科");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "0031");
+  g_assert_cmpint (row_of (roster, 2), ==, 4);
+}
+
+static void
+test_csv_gbk_generated (Fixture *f, gconstpointer data)
+{
+  const char *utf8 = "学号,姓名,班级,层次\r\n"
+                     "201818004215114,欧阳娜娜,\"软工,三班\",硕士研究生\r\n";
+  gsize written = 0;
+  g_autofree char *gbk = g_convert (utf8, -1, "GBK", "UTF-8", NULL, &written, NULL);
+  g_assert_nonnull (gbk);
+  g_autofree char *path = write_tmp (f, "gbk.csv", gbk, (gssize) written);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpstr (ps_roster_get_encoding (roster), ==, "GB18030");
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "欧**娜");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_BH), ==, "软工,三班");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_CC), ==, "硕士研究生");
+}
+
+static void
+test_csv_undecodable (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* UTF-8 with one broken byte on line 7 */
+  g_autoptr (GString) s = g_string_new ("xh,xm,bh\n");
+  for (int i = 2; i <= 6; i++)
+    g_string_append_printf (s, "%d,张三,软工三班\n", i);
+  g_string_append (s, "7,张\xFF三,软工三班\n8,李四,软工三班\n");
+  g_autofree char *path = write_tmp (f, "x.csv", s->str, (gssize) s->len);
+  g_autoptr (PsRoster) roster = ps_roster_load (path, NULL, &error);
+  g_assert_null (roster);
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_autofree char *expected = g_strdup_printf ("roster '%s' line 7: bytes are neither UTF-8 nor GB18030",
+                                               path);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+
+  /* GBK with a broken byte on line 3: the line where GB18030 stops */
+  const char *utf8 = "学号,姓名,班级\n1,张三,软工三班\n2,李四,软工三班\n";
+  gsize written = 0;
+  g_autofree char *gbk = g_convert (utf8, -1, "GB18030", "UTF-8", NULL, &written, NULL);
+  g_autoptr (GString) bad = g_string_new_len (gbk, (gssize) written);
+  char *third = strstr (bad->str + 1, "\n2,");
+  g_assert_nonnull (third);
+  third[3] = (char) 0xFF;   /* first byte of 李 */
+  g_autofree char *path2 = write_tmp (f, "y.csv", bad->str, (gssize) bad->len);
+  g_assert_null (ps_roster_load (path2, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "line 3:"));
+  g_assert_nonnull (strstr (error->message, path2));
+}
+
+static void
+test_csv_missing_columns (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = write_tmp (f, "x.csv", "cjm,xm,yxdm\nA,张三,10294\n", -1);
+
+  g_assert_null (ps_roster_load (path, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
+  g_autofree char *expected = g_strdup_printf (
+    "roster '%s': missing required columns: 学号 (xh), 班级 (bh)", path);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+
+  g_autofree char *path2 = write_tmp (f, "y.csv", "学号,班级,备注\n1,a,b\n", -1);
+  g_assert_null (ps_roster_load (path2, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
+  g_assert_nonnull (strstr (error->message, "missing required column: 姓名 (xm)"));
+}
+
+static void
+test_csv_headers (Fixture *f, gconstpointer data)
+{
+  /* Chinese names, aliases, spaces around them, unknown columns, a repeated
+   * header (the first wins) */
+  g_autofree char *path = write_tmp (f, "h.csv",
+                                     " 学号 ,姓名,备注,班级,层次,分院,照片,份数,优先,学号,采集码\n"
+                                     "201818004215114,张三,x,软工三班,本科,信息学院,a.jpg,8,1,999,Hx4KcUcseltovhGV\n",
+                                     -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_CC), ==, "本科");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_FY), ==, "信息学院");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_PHOTO), ==, "a.jpg");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_COPIES), ==, "8");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_PRIORITY), ==, "1");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_CJM), ==, "Hx4KcUcseltovhGV");
+
+  /* key headers, any case, with the alias 学历层次 */
+  g_autofree char *path2 = write_tmp (f, "k.csv", "XH,xm,Bh,学历层次\n1,李四,b,专科\n", -1);
+  g_autoptr (PsRoster) roster2 = load_ok (path2, NULL);
+  g_assert_cmpstr (get (roster2, 0, PS_FIELD_XH), ==, "1");
+  g_assert_cmpstr (get (roster2, 0, PS_FIELD_XM), ==, "李*");
+  g_assert_cmpstr (get (roster2, 0, PS_FIELD_BH), ==, "b");
+  g_assert_cmpstr (get (roster2, 0, PS_FIELD_CC), ==, "专科");
+}
+
+static void
+test_csv_field_count (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GString) s = g_string_new (header9);
+  g_string_append (s, "1,A,10294,002X,101,本科,普通全日制,张三,a\n");          /* row 2 */
+  g_string_append (s, "2,B,10294,002X,102,本科,张三丰,a\n");                    /* row 3: 8 */
+  g_string_append (s, "3,C,10294,002X,103,本科,普通全日制,李四,a,extra\n");     /* row 4: 10 */
+  g_string_append (s, "4,D,10294,002X,104,本科,普通全日制,王五,a\n");          /* row 5 */
+  g_autofree char *path = write_tmp (f, "c.csv", s->str, -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 4);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
+  g_assert_cmpint (row_of (roster, 0), ==, 2);
+  g_assert_cmpint (row_of (roster, 1), ==, 5);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "104");
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 2);
+  g_assert_cmpint (problem (roster, 0)->row, ==, 3);
+  g_assert_cmpstr (problem (roster, 0)->reason, ==, "row has 8 fields, header has 9");
+  g_assert_cmpstr (problem (roster, 0)->file, ==, path);
+  g_assert_null (problem (roster, 0)->xh);
+  g_assert_cmpint (problem (roster, 1)->row, ==, 4);
+  g_assert_cmpstr (problem (roster, 1)->reason, ==, "row has 10 fields, header has 9");
+  const char *secrets[] = { "张三丰", "李四", NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+static void
+test_csv_unterminated_quote (Fixture *f, gconstpointer data)
+{
+  /* The quote on row 3 never closes: rows 4 and 5 must still be read. */
+  g_autofree char *path = write_tmp (f, "u.csv",
+                                     "xh,xm,bh\n"
+                                     "101,张三,a\n"
+                                     "102,\"李四,a\n"
+                                     "103,王五,b\n"
+                                     "104,赵六,c\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 4);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 3);
+  g_assert_cmpint (row_of (roster, 0), ==, 2);
+  g_assert_cmpint (row_of (roster, 1), ==, 4);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "103");
+  g_assert_cmpint (row_of (roster, 2), ==, 5);
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 1);
+  g_assert_cmpint (problem (roster, 0)->row, ==, 3);
+  g_assert_nonnull (strstr (problem (roster, 0)->reason, "unterminated quoted field"));
+
+  /* Same, but a later row has a quoted field: the runaway quote closes there
+   * and is caught by what follows the closing quote; rows after a multi-line
+   * field keep their numbers. */
+  g_autofree char *path2 = write_tmp (f, "u2.csv",
+                                      "xh,xm,bh\n"
+                                      "101,张三,\"a\nb\"\n"          /* row 2, lines 2-3 */
+                                      "102,\"李四,a\n"                 /* row 3, line 4 */
+                                      "103,王五,\"软工三班\"\n"        /* row 4, line 5 */
+                                      "104,赵六,c\n", -1);            /* row 5 */
+  g_autoptr (PsRoster) roster2 = load_ok (path2, NULL);
+  g_assert_cmpuint (ps_roster_get_n_records (roster2), ==, 3);
+  g_assert_cmpint (row_of (roster2, 0), ==, 2);
+  g_assert_cmpint (row_of (roster2, 1), ==, 4);
+  g_assert_cmpstr (get (roster2, 1, PS_FIELD_BH), ==, "软工三班");
+  g_assert_cmpint (row_of (roster2, 2), ==, 5);
+  g_assert_cmpuint (ps_roster_get_n_problems (roster2), ==, 1);
+  g_assert_cmpint (problem (roster2, 0)->row, ==, 3);
+  g_assert_nonnull (strstr (problem (roster2, 0)->reason, "line 4"));
+  const char *secrets[] = { "李四", NULL };
+  assert_secrets_absent (roster2, secrets);
+
+  /* In the header it is fatal. */
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path3 = write_tmp (f, "u3.csv", "xh,\"xm,bh\n1,2,3\n", -1);
+  g_assert_null (ps_roster_load (path3, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+}
+
+static void
+test_csv_nul_byte (Fixture *f, gconstpointer data)
+{
+  static const char bytes[] = "xh,xm,bh\n"
+                              "101,张三,a\n"
+                              "102,李\0四,a\n"
+                              "103,王五,b\n";
+  g_autofree char *path = write_tmp (f, "n.csv", bytes, sizeof bytes - 1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 3);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
+  g_assert_cmpint (row_of (roster, 1), ==, 4);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "103");
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 1);
+  g_assert_cmpint (problem (roster, 0)->row, ==, 3);
+  g_assert_cmpstr (problem (roster, 0)->xh, ==, "102");
+  g_assert_cmpstr (problem (roster, 0)->field, ==, "xm");
+  g_assert_cmpstr (problem (roster, 0)->reason, ==, "field 'xm' contains a NUL byte");
+}
+
+static void
+test_csv_old_mode_masked (Fixture *f, gconstpointer data)
+{
+  /* An old table with full names and 18-character ID numbers. */
+  g_autofree char *path = write_tmp (f, "old.csv",
+                                     "学号,姓名,证件号码,班级\n"
+                                     "101,欧阳娜娜,110105194912310021,a\n"
+                                     "102,张三丰,11010519491231002x,a\n"
+                                     "103,李,110105491231002,a\n"
+                                     "104,买买提·艾力,110105194912310021,a,extra\n"
+                                     "105,\"司马\n相如\",110105194912310037,\"b\n", -1);
+  PsRosterOptions options = { .mask_style = PS_MASK_PER_CHARACTER };
+  g_autoptr (PsRoster) roster = load_ok (path, &options);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 3);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "欧**娜");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "0021");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "002X");
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_XM), ==, "*");
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_ZJHM), ==, "1002");
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 2);
+
+  const char *secrets[] = { "欧阳娜娜", "张三丰", "买买提·艾力", "司马", "相如",
+                            "110105194912310021", "11010519491231002", "110105491231002",
+                            "110105194912310037", NULL };
+  assert_secrets_absent (roster, secrets);
+
+  /* the fixed style */
+  PsRosterOptions fixed = { .mask_style = PS_MASK_FIXED };
+  g_autoptr (PsRoster) roster2 = load_ok (path, &fixed);
+  g_assert_cmpstr (get (roster2, 0, PS_FIELD_XM), ==, "欧**娜");
+  g_assert_cmpstr (get (roster2, 1, PS_FIELD_XM), ==, "张**丰");
+  /* already masked values stay as given */
+  g_autofree char *path2 = write_tmp (f, "new.csv", "xh,xm,bh,zjhm\n1,张**丰,a,471X\n", -1);
+  g_autoptr (PsRoster) roster3 = load_ok (path2, NULL);
+  g_assert_cmpstr (get (roster3, 0, PS_FIELD_XM), ==, "张**丰");
+  g_assert_cmpstr (get (roster3, 0, PS_FIELD_ZJHM), ==, "471X");
+}
+
+static void
+test_csv_limits (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = write_tmp (f, "l.csv",
+                                     "xh,xm,bh\n"
+                                     "101,张三,软工三班\n"
+                                     "102,李四,软工三班软工三班软工三班\n"
+                                     "103,王五,b\n", -1);
+
+  /* a field above max_field_bytes is a problem of its row */
+  PsRosterOptions options = { .max_field_bytes = 20 };
+  g_autoptr (PsRoster) roster = load_ok (path, &options);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 3);
+  g_assert_cmpint (problem (roster, 0)->row, ==, 3);
+  g_assert_cmpstr (problem (roster, 0)->field, ==, "bh");
+  g_assert_cmpstr (problem (roster, 0)->xh, ==, "102");
+  g_assert_cmpstr (problem (roster, 0)->reason, ==, "field 'bh' is longer than 20 bytes");
+
+  /* a file above max_bytes is refused */
+  PsRosterOptions small = { .max_bytes = 16 };
+  g_assert_null (ps_roster_load (path, &small, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, path));
+}
+
+static void
+test_csv_large (Fixture *f, gconstpointer data)
+{
+  /* 200 000 rows (~20 MB): linear time, right count and row numbers. */
+  const size_t n = 200000;
+  g_autoptr (GString) s = g_string_sized_new (n * 110);
+  g_string_append (s, header9);
+  for (size_t i = 0; i < n; i++)
+    g_string_append_printf (s, "1653446320558,Hx4KcUcseltovhGV,10294,11010519491231002X,"
+                               "%zu,本科,普通全日制,欧阳娜娜,\"软工,%zu班\"\n",
+                            201818004215114 + i, i % 40);
+  g_autofree char *path = write_tmp (f, "big.csv", s->str, (gssize) s->len);
+
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+  gint64 elapsed = g_get_monotonic_time () - start;
+  g_test_message ("%zu rows, %zu bytes in %.2f s", n, s->len, elapsed / 1e6);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, n);
+  g_assert_cmpint (row_of (roster, n - 1), ==, (int) n + 1);
+  g_assert_cmpstr (get (roster, n - 1, PS_FIELD_XM), ==, "欧**娜");
+}
+
+/* ------------------------------------------------------------------ */
+/* File-level errors and sniffing                                     */
+/* ------------------------------------------------------------------ */
+
+static void
+test_load_errors (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "nope.csv", NULL);
+
+  g_assert_null (ps_roster_load (missing, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  g_autofree char *empty = write_tmp (f, "empty.csv", "", 0);
+  g_assert_null (ps_roster_load (empty, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_clear_error (&error);
+
+  g_autofree char *blank = write_tmp (f, "blank.csv", "\n , \n\n", -1);
+  g_assert_null (ps_roster_load (blank, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_clear_error (&error);
+
+  g_autofree char *xls = write_tmp (f, "old.xls", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest", 12);
+  g_assert_null (ps_roster_load (xls, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_clear_error (&error);
+
+  g_autofree char *fake = write_tmp (f, "fake.xlsx", "xh,xm,bh\n1,2,3\n", -1);
+  g_assert_null (ps_roster_load (fake, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_clear_error (&error);
+
+  g_autofree char *broken_zip = write_tmp (f, "broken.xlsx", "PK\x03\x04garbage", 11);
+  g_assert_null (ps_roster_load (broken_zip, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+}
+
+static void
+test_sniff (Fixture *f, gconstpointer data)
+{
+  /* JSON Lines named .csv, CSV named .txt, XLSX without an extension */
+  g_autofree char *j = write_tmp (f, "data.csv", "\n  {\"xh\":\"1\",\"xm\":\"张三\",\"bh\":\"a\"}\n", -1);
+  g_autoptr (PsRoster) rj = load_ok (j, NULL);
+  g_assert_cmpstr (ps_roster_get_format (rj), ==, "jsonl");
+  g_assert_cmpint (row_of (rj, 0), ==, 2);
+
+  g_autofree char *c = write_tmp (f, "data.txt", "xh,xm,bh\n1,张三,a\n", -1);
+  g_autoptr (PsRoster) rc = load_ok (c, NULL);
+  g_assert_cmpstr (ps_roster_get_format (rc), ==, "csv");
+
+  const char *header[] = { "xh", "xm", "bh" };
+  const char *row[] = { "1", "张三", "a" };
+  const char *const *rows[] = { header, row };
+  g_autofree char *x = g_build_filename (f->dir, "roster", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ps_xlsx_write (x, rows, 2, 3, NULL, &error));
+  g_assert_no_error (error);
+  g_autoptr (PsRoster) rx = load_ok (x, NULL);
+  g_assert_cmpstr (ps_roster_get_format (rx), ==, "xlsx");
+  g_assert_cmpstr (get (rx, 0, PS_FIELD_XM), ==, "张*");
+}
+
+/* ------------------------------------------------------------------ */
+/* XLSX                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char *xl_header[] = { "学号", "姓名", "班级", "证件号码", "时间戳", "院系" };
+static const char *xl_row1[] = { "201818004215114", "张三丰", "软工三班", "11010519491231002X",
+                                 "1653446320558", "信息学院" };
+static const char *xl_row2[] = { "020181800421", "李四", "软工 & <三班>", "471x",
+                                 "1653446320559", NULL };
+static const char *xl_row3[] = { "201818004215116", "　王五 ", "软工三班", NULL, NULL, "" };
+
+static PsRoster *
+write_and_load_xlsx (Fixture *f, const char *name, const PsXlsxOptions *opts)
+{
+  const char *const *rows[] = { xl_header, xl_row1, xl_row2, xl_row3 };
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ps_xlsx_write (path, rows, G_N_ELEMENTS (rows), G_N_ELEMENTS (xl_header), opts,
+                                &error));
+  g_assert_no_error (error);
+  return load_ok (path, NULL);
+}
+
+static void
+check_xlsx_roster (const PsRoster *roster, bool numbers)
+{
+  g_assert_cmpstr (ps_roster_get_format (roster), ==, "xlsx");
+  g_assert_cmpstr (ps_roster_get_encoding (roster), ==, "UTF-8");
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 3);
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 3);
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 0);
+
+  g_assert_cmpint (row_of (roster, 0), ==, 2);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_SJC), ==, "1653446320558");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "002X");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_FY), ==, "信息学院");
+  g_assert_cmpint (row_of (roster, 1), ==, 3);
+  /* a number loses its leading zero, as in Excel; a string keeps it */
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, numbers ? "20181800421" : "020181800421");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_BH), ==, "软工 & <三班>");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "471X");
+  g_assert_null (get (roster, 1, PS_FIELD_FY));   /* no <c> at all */
+  g_assert_cmpint (row_of (roster, 2), ==, 4);
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_XM), ==, "王*");
+  g_assert_null (get (roster, 2, PS_FIELD_ZJHM));
+  g_assert_null (get (roster, 2, PS_FIELD_FY));     /* "" */
+}
+
+static void
+test_xlsx_shared_strings (Fixture *f, gconstpointer data)
+{
+  g_autoptr (PsRoster) roster = write_and_load_xlsx (f, "s.xlsx", NULL);
+  check_xlsx_roster (roster, false);
+}
+
+static void
+test_xlsx_numeric_xh (Fixture *f, gconstpointer data)
+{
+  bool numeric[] = { true, false, false, false, true, false };
+  PsXlsxOptions plain = { .numeric_columns = numeric, .n_empty_trailing_rows = 3 };
+  g_autoptr (PsRoster) r1 = write_and_load_xlsx (f, "plain.xlsx", &plain);
+  check_xlsx_roster (r1, true);
+
+  PsXlsxOptions exponent = { .numeric_columns = numeric, .exponent_numbers = true,
+                             .n_empty_trailing_rows = 2, .empty_trailing_cells = true };
+  g_autoptr (PsRoster) r2 = write_and_load_xlsx (f, "exp.xlsx", &exponent);
+  check_xlsx_roster (r2, true);
+}
+
+static void
+test_xlsx_inline_strings (Fixture *f, gconstpointer data)
+{
+  bool numeric[] = { true, false, false, false, false, false };
+  PsXlsxOptions opts = { .numeric_columns = numeric, .exponent_numbers = true,
+                         .inline_strings = true, .n_empty_trailing_rows = 1,
+                         .empty_trailing_cells = true };
+  g_autoptr (PsRoster) roster = write_and_load_xlsx (f, "i.xlsx", &opts);
+  check_xlsx_roster (roster, true);
+}
+
+/* A package written part by part, to reach what the writer does not make. */
+static void
+write_zip (const char *path, const char *const *parts)
+{
+  int zerr = 0;
+  zip_t *zip = zip_open (path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+  g_assert_nonnull (zip);
+  for (size_t i = 0; parts[i] != NULL; i += 2)
+    {
+      zip_source_t *src = zip_source_buffer (zip, parts[i + 1], strlen (parts[i + 1]), 0);
+      g_assert_nonnull (src);
+      g_assert_cmpint (zip_file_add (zip, parts[i], src, ZIP_FL_ENC_UTF_8), >=, 0);
+    }
+  g_assert_cmpint (zip_close (zip), ==, 0);
+}
+
+static void
+test_xlsx_handmade (Fixture *f, gconstpointer data)
+{
+  /* The first sheet is "data.xml" per the relationships, rich-text shared
+   * strings with a phonetic run, t="str", booleans, cells without r=, a row
+   * without r=, a title row left empty, an exponent number with a
+   * fraction, a shared string index that does not exist. */
+  const char *parts[] = {
+    "[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>",
+    "xl/workbook.xml",
+    "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+    "<sheets><sheet name=\"名单\" sheetId=\"7\" r:id=\"rId7\"/><sheet name=\"x\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+    "xl/_rels/workbook.xml.rels",
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    "<Relationship Id=\"rId1\" Type=\"worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+    "<Relationship Id=\"rId7\" Type=\"worksheet\" Target=\"/xl/worksheets/data.xml\"/>"
+    "</Relationships>",
+    "xl/sharedStrings.xml",
+    "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+    "<si><t>学号</t></si>"
+    "<si><r><rPr><b/></rPr><t>姓</t></r><r><t xml:space=\"preserve\">名 </t></r></si>"
+    "<si><t>班级</t></si>"
+    "<si><r><t>欧阳</t></r><r><t>娜娜</t></r><rPh sb=\"0\" eb=\"2\"><t>ouyang</t></rPh></si>"
+    "<si><t>软工&amp;三班</t></si>"
+    "<si/>"
+    "</sst>",
+    "xl/worksheets/sheet1.xml",
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>wrong sheet</t></is></c></row>"
+    "</sheetData></worksheet>",
+    "xl/worksheets/data.xml",
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>5</v></c></row>"
+    "<row r=\"3\"><c r=\"B3\" t=\"s\"><v>0</v></c><c t=\"s\"><v>1</v></c><c r=\"E3\" t=\"s\"><v>2</v></c>"
+    "<c r=\"F3\" t=\"inlineStr\"><is><t>优先</t></is></c></row>"
+    "<row r=\"5\"><c r=\"B5\"><v>2.01818004215114E+14</v></c><c r=\"C5\" t=\"s\"><v>3</v></c>"
+    "<c r=\"E5\" t=\"str\"><f>A1</f><v>软工三班</v></c><c r=\"F5\" t=\"b\"><v>1</v></c></row>"
+    "<row><c r=\"B6\"><v>1.5E-1</v></c><c r=\"C6\" t=\"s\"><v>99</v></c><c r=\"E6\"><v>3</v></c></row>"
+    "<row r=\"9\"><c r=\"B9\" t=\"str\"><v>201818004215116</v></c><c r=\"C9\" t=\"inlineStr\"><is><r><t>李</t></r><r><t>四</t></r></is></c>"
+    "<c r=\"E9\" t=\"s\"><v>4</v></c><c r=\"F9\" t=\"b\"><v>0</v></c></row>"
+    "<row r=\"10\"><c r=\"B10\" t=\"s\"><v>5</v></c><c r=\"C10\" t=\"inlineStr\"><is><t> </t></is></c></row>"
+    "<row r=\"11\"/>"
+    "</sheetData></worksheet>",
+    NULL
+  };
+  g_autofree char *path = g_build_filename (f->dir, "hand.xlsx", NULL);
+  write_zip (path, parts);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 3);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
+  g_assert_cmpint (row_of (roster, 0), ==, 5);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "欧**娜");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_BH), ==, "软工三班");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_PRIORITY), ==, "TRUE");
+  g_assert_cmpint (row_of (roster, 1), ==, 9);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "201818004215116");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XM), ==, "李*");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_BH), ==, "软工&三班");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_PRIORITY), ==, "FALSE");
+
+  /* the row without r= follows row 5 */
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 1);
+  g_assert_cmpint (problem (roster, 0)->row, ==, 6);
+  g_assert_cmpstr (problem (roster, 0)->reason, ==, "cell C6 refers to a missing shared string");
+  const char *secrets[] = { "欧阳娜娜", NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+static void
+test_xlsx_missing_columns (Fixture *f, gconstpointer data)
+{
+  const char *header[] = { "学号", "姓名", "备注" };
+  const char *row[] = { "1", "张三", "x" };
+  const char *const *rows[] = { header, row };
+  g_autofree char *path = g_build_filename (f->dir, "m.xlsx", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ps_xlsx_write (path, rows, 2, 3, NULL, &error));
+  g_assert_null (ps_roster_load (path, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
+  g_autofree char *expected = g_strdup_printf ("roster '%s': missing required column: 班级 (bh)",
+                                               path);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+
+  /* an empty sheet */
+  g_autofree char *empty = g_build_filename (f->dir, "e.xlsx", NULL);
+  PsXlsxOptions opts = { .n_empty_trailing_rows = 2 };
+  g_assert_true (ps_xlsx_write (empty, NULL, 0, 3, &opts, &error));
+  g_assert_null (ps_roster_load (empty, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+}
+
+static void
+test_xlsx_bad_xml (Fixture *f, gconstpointer data)
+{
+  const char *parts[] = {
+    "xl/worksheets/sheet1.xml",
+    "<worksheet><sheetData>\n<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>xh</t></is></c>\n"
+    "<c r=\"B1\"></row></sheetData></worksheet>",
+    NULL
+  };
+  g_autofree char *path = g_build_filename (f->dir, "bad.xlsx", NULL);
+  g_autoptr (GError) error = NULL;
+
+  write_zip (path, parts);
+  g_assert_null (ps_roster_load (path, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "xl/worksheets/sheet1.xml"));
+  g_clear_error (&error);
+
+  const char *no_sheet[] = { "xl/workbook.xml", "<workbook/>", NULL };
+  g_autofree char *path2 = g_build_filename (f->dir, "nosheet.xlsx", NULL);
+  write_zip (path2, no_sheet);
+  g_assert_null (ps_roster_load (path2, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSONL                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+test_jsonl_mixed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = ps_test_data_path ("roster-mixed.jsonl");
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpstr (ps_roster_get_format (roster), ==, "jsonl");
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 7);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 4);
+
+  /* numbers as exact digits */
+  g_assert_cmpint (row_of (roster, 0), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_SJC), ==, "1653446320558");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "002X");
+  g_assert_cmpint (row_of (roster, 1), ==, 3);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "201818004215115");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_YXDM), ==, "10294");
+  /* Chinese keys */
+  g_assert_cmpint (row_of (roster, 2), ==, 5);
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_XH), ==, "201818004215117");
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_XM), ==, "欧**娜");
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_ZJHM), ==, "0031");
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_FY), ==, "信息学院");
+  /* null = absent; unknown keys ignored */
+  g_assert_cmpint (row_of (roster, 3), ==, 9);
+  g_assert_null (get (roster, 3, PS_FIELD_XM));
+  g_assert_cmpstr (get (roster, 3, PS_FIELD_PRIORITY), ==, "true");
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 3);
+  g_assert_cmpint (problem (roster, 0)->row, ==, 4);
+  g_assert_cmpstr (problem (roster, 0)->reason, ==, "line is not valid JSON");
+  g_assert_cmpint (problem (roster, 1)->row, ==, 6);
+  g_assert_cmpstr (problem (roster, 1)->field, ==, "xm");
+  g_assert_cmpstr (problem (roster, 1)->xh, ==, "201818004215118");
+  g_assert_cmpint (problem (roster, 2)->row, ==, 8);
+  g_assert_cmpstr (problem (roster, 2)->reason, ==, "line is not a JSON object");
+
+  const char *secrets[] = { "张三丰", "欧阳娜娜", "11010519491231002X", "110105194912310031",
+                            NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+static void
+test_jsonl_missing_columns (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = write_tmp (f, "m.jsonl",
+                                     "{\"xh\": \"1\", \"xm\": \"张三\"}\n"
+                                     "{\"xh\": \"2\", \"姓名\": \"李四\"}\n", -1);
+
+  g_assert_null (ps_roster_load (path, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
+  g_assert_nonnull (strstr (error->message, "班级 (bh)"));
+  g_assert_null (strstr (error->message, "姓名"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Numbers                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+test_number_text (void)
+{
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+    { "201818004215114", "201818004215114" },
+    { "2.01818004215114E+14", "201818004215114" },
+    { "2.01818004215114e14", "201818004215114" },
+    { "201818004215114.0", "201818004215114" },
+    { "1.653446320558E+12", "1653446320558" },
+    { "1E+20", "100000000000000000000" },
+    { "10294", "10294" },
+    { "-1.50", "-1.5" },
+    { "1.5E-1", "0.15" },
+    { "0.000", "0" },
+    { "-0", "0" },
+    { "+7", "7" },
+    { "0012", "12" },
+    { "abc", "abc" },
+    { "1e", "1e" },
+    { "", "" },
+    { "1E+999", "1E+999" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = _ps_roster_number_to_text (cases[i].in);
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+
+  static const struct {
+    const char *in, *out;
+  } exp[] = {
+    { "201818004215114", "2.01818004215114E+14" },
+    { "1653446320558", "1.653446320558E+12" },
+    { "10000", "1E+4" },
+    { "0.05", "5E-2" },
+    { "-12.5", "-1.25E+1" },
+    { "0", "0" },
+    { "x1", "x1" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (exp); i++)
+    {
+      g_autofree char *out = ps_xlsx_number_to_exponent (exp[i].in);
+      g_assert_cmpstr (out, ==, exp[i].out);
+      g_autofree char *back = _ps_roster_number_to_text (out);
+      g_autofree char *plain = _ps_roster_number_to_text (exp[i].in);
+      g_assert_cmpstr (back, ==, plain);
+    }
+}
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  TEST ("/roster/csv/quoted-newlines", test_csv_quoted_newlines);
+  TEST ("/roster/csv/lf-no-final-newline", test_csv_lf_and_no_final_newline);
+  TEST ("/roster/csv/bom", test_csv_bom);
+  TEST ("/roster/csv/gb18030-file", test_csv_gb18030_file);
+  TEST ("/roster/csv/gbk-generated", test_csv_gbk_generated);
+  TEST ("/roster/csv/undecodable", test_csv_undecodable);
+  TEST ("/roster/csv/missing-columns", test_csv_missing_columns);
+  TEST ("/roster/csv/headers", test_csv_headers);
+  TEST ("/roster/csv/field-count", test_csv_field_count);
+  TEST ("/roster/csv/unterminated-quote", test_csv_unterminated_quote);
+  TEST ("/roster/csv/nul-byte", test_csv_nul_byte);
+  TEST ("/roster/csv/old-mode-masked", test_csv_old_mode_masked);
+  TEST ("/roster/csv/limits", test_csv_limits);
+  TEST ("/roster/csv/large", test_csv_large);
+  TEST ("/roster/load/errors", test_load_errors);
+  TEST ("/roster/load/sniff", test_sniff);
+  TEST ("/roster/xlsx/shared-strings", test_xlsx_shared_strings);
+  TEST ("/roster/xlsx/numeric-xh", test_xlsx_numeric_xh);
+  TEST ("/roster/xlsx/inline-strings", test_xlsx_inline_strings);
+  TEST ("/roster/xlsx/handmade", test_xlsx_handmade);
+  TEST ("/roster/xlsx/missing-columns", test_xlsx_missing_columns);
+  TEST ("/roster/xlsx/bad-xml", test_xlsx_bad_xml);
+  TEST ("/roster/jsonl/mixed", test_jsonl_mixed);
+  TEST ("/roster/jsonl/missing-columns", test_jsonl_missing_columns);
+  g_test_add_func ("/roster/number/text", test_number_text);
+
   return g_test_run ();
 }
