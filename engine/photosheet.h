@@ -51,6 +51,8 @@ PS_API const char *ps_version (void);
 #define PS_RENDER_ERROR (ps_render_error_quark ())
 #define PS_OUTPUT_ERROR (ps_output_error_quark ())
 #define PS_CHECK_ERROR  (ps_check_error_quark ())
+#define PS_LEDGER_ERROR (ps_ledger_error_quark ())
+#define PS_QUEUE_ERROR  (ps_queue_error_quark ())
 
 PS_API GQuark ps_roster_error_quark (void);
 PS_API GQuark ps_photo_error_quark (void);
@@ -59,6 +61,8 @@ PS_API GQuark ps_color_error_quark (void);
 PS_API GQuark ps_render_error_quark (void);
 PS_API GQuark ps_output_error_quark (void);
 PS_API GQuark ps_check_error_quark (void);
+PS_API GQuark ps_ledger_error_quark (void);
+PS_API GQuark ps_queue_error_quark (void);
 
 typedef enum {
   PS_ROSTER_ERROR_OPEN,            /* file cannot be read */
@@ -114,6 +118,23 @@ typedef enum {
   PS_CHECK_ERROR_PHOTOS_DIR,       /* photos directory missing/unreadable */
   PS_CHECK_ERROR_FAILED,
 } PsCheckError;
+
+typedef enum {
+  PS_LEDGER_ERROR_OPEN,            /* cannot open or create the database */
+  PS_LEDGER_ERROR_SCHEMA,          /* written by a newer photosheet */
+  PS_LEDGER_ERROR_NOT_FOUND,       /* no such batch / student / page */
+  PS_LEDGER_ERROR_MISMATCH,        /* a photo or profile changed since the batch */
+  PS_LEDGER_ERROR_FAILED,          /* SQLite error (message from sqlite3_errmsg) */
+} PsLedgerError;
+
+typedef enum {
+  PS_QUEUE_ERROR_SERVER,           /* the CUPS server cannot be reached */
+  PS_QUEUE_ERROR_NO_PRINTER,       /* no such queue */
+  PS_QUEUE_ERROR_MEDIA,            /* the printer lacks the sheet size */
+  PS_QUEUE_ERROR_SUBMIT,           /* CUPS refused the job or the document */
+  PS_QUEUE_ERROR_JOB,              /* a job ended aborted, canceled or stuck */
+  PS_QUEUE_ERROR_FAILED,
+} PsQueueError;
 
 /* ------------------------------------------------------------------ */
 /* Record fields                                                      */
@@ -448,6 +469,22 @@ PS_API bool ps_render_batch (const PsRoster *roster, const PsCheck *check,
                              const PsRenderOptions *options,
                              PsRenderSummary *summary, GError **error);
 
+/* ------------------------------------------------------------------ */
+/* Ledger: what was rendered and printed (SQLite)                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct _PsLedger PsLedger;
+
+/**
+ * ps_ledger_open:
+ * @path: the SQLite file; created (mode 0600) and migrated when needed
+ * Returns: (transfer full): the ledger, or NULL with PS_LEDGER_ERROR.
+ */
+PS_API PsLedger *ps_ledger_open (const char *path, GError **error);
+PS_API void ps_ledger_free (PsLedger *ledger);
+PS_API const char *ps_ledger_get_path (const PsLedger *ledger);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedger, ps_ledger_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRoster, ps_roster_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsProblem, ps_problem_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLayout, ps_layout_free)

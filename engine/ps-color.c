@@ -200,8 +200,12 @@ color_open_output (PsColor *color, const char *path, GError **error)
 
   if (!g_file_get_contents (path, &contents, &length, &local))
     {
-      g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE, "profile '%s': %s",
-                   display, local->message);
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE,
+                     "profile '%s': no such file", display);
+      else
+        g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE, "profile '%s': %s",
+                     display, local->message);
       return false;
     }
   color->output_icc = g_bytes_new_take (contents, length);
@@ -611,7 +615,9 @@ color_get_photo_xform (PsColor *color, const PsRawImage *image, cmsHTRANSFORM *x
   *owned = false;
   g_mutex_lock (&color->lock);
 
-  if (image->icc != NULL && g_bytes_get_size (image->icc) > 0)
+  /* Our own sRGB embedded (e.g. photos we wrote) is the identity. */
+  if (image->icc != NULL && g_bytes_get_size (image->icc) > 0
+      && !(image->channels == 3 && g_bytes_equal (image->icc, color->srgb_icc)))
     {
       g_autofree char *md5 = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, image->icc);
 

@@ -11,6 +11,8 @@ G_DEFINE_QUARK (ps-color-error-quark, ps_color_error)
 G_DEFINE_QUARK (ps-render-error-quark, ps_render_error)
 G_DEFINE_QUARK (ps-output-error-quark, ps_output_error)
 G_DEFINE_QUARK (ps-check-error-quark, ps_check_error)
+G_DEFINE_QUARK (ps-ledger-error-quark, ps_ledger_error)
+G_DEFINE_QUARK (ps-queue-error-quark, ps_queue_error)
 
 const char *
 ps_version (void)

@@ -239,6 +239,152 @@ bool _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsRoster *
 bool _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record,
                                 GError **error);
 
+/* ------------------------------------------------------------------ */
+/* Print jobs: states shared by the ledger and the queue              */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  PS_JOB_CREATED,      /* recorded, not yet accepted by CUPS */
+  PS_JOB_PENDING,      /* CUPS job states from here (IPP job-state 3..9) */
+  PS_JOB_HELD,
+  PS_JOB_PROCESSING,
+  PS_JOB_STOPPED,
+  PS_JOB_CANCELED,
+  PS_JOB_ABORTED,
+  PS_JOB_COMPLETED,
+} PsJobState;
+
+/* "created", "pending", ... "completed" */
+const char *_ps_job_state_to_string (PsJobState state);
+bool _ps_job_state_is_final (PsJobState state);   /* canceled, aborted, completed */
+
+/* ------------------------------------------------------------------ */
+/* Ledger (ps-ledger.c): SQLite, WAL, every write in a transaction    */
+/* ------------------------------------------------------------------ */
+
+/* What a batch was rendered with: enough to render any page again. */
+typedef struct {
+  char *key;              /* sha256 of the roster bytes + settings + out dir */
+  char *out_dir;          /* absolute */
+  char *roster_path;
+  char *roster_sha256;
+  char *layout_name;
+  char *layout_text;      /* the layout file's contents, verbatim */
+  char *profile_path;     /* NULL = built-in sRGB */
+  char *profile_sha256;   /* NULL when profile_path is NULL */
+  int   intent;           /* PsIntent */
+  bool  bpc;
+  int   dpi;
+  int   order;            /* PsOrder */
+  unsigned formats;       /* PsFormats */
+  char *engine_version;
+} PsLedgerBatch;
+
+void _ps_ledger_batch_clear (PsLedgerBatch *batch);
+
+/* Writes a rendered batch in one transaction: batch, classes, students (the
+ * records the plan prints; masked values only), pages.  A batch with the
+ * same key is updated in place - its jobs and reprints are kept.
+ * @photo_paths, @photo_sha256: per roster record index (NULL for records
+ * not in the plan).  @page_sha256: per page (index = number - 1), entries
+ * may be NULL.  Returns: the batch id (> 0), or 0 with PS_LEDGER_ERROR. */
+gint64 _ps_ledger_record_batch (PsLedger *ledger, const PsLedgerBatch *batch,
+                                const PsRoster *roster, const PsPlan *plan,
+                                char *const *photo_paths, char *const *photo_sha256,
+                                char *const *page_sha256, GError **error);
+
+/* A batch as recorded, ready to render again. */
+typedef struct {
+  gint64        id;
+  PsLedgerBatch batch;
+  PsRoster     *roster;        /* synthetic: one record per student, plan order */
+  PsPlan       *plan;          /* as rendered; page.record indexes roster records */
+  GPtrArray    *photo_paths;   /* char*, per roster record */
+  GPtrArray    *photo_sha256;  /* char*, per roster record */
+  GArray       *student_ids;   /* gint64, per roster record */
+  GPtrArray    *page_sha256;   /* char* or NULL, per page */
+} PsLedgerBatchData;
+
+PsLedgerBatchData *_ps_ledger_load_batch (PsLedger *ledger, gint64 batch_id, GError **error);
+void _ps_ledger_batch_data_free (PsLedgerBatchData *data);
+/* The latest batch rendered into @out_dir (absolute or relative), or 0 with
+ * PS_LEDGER_ERROR_NOT_FOUND. */
+gint64 _ps_ledger_find_batch_by_dir (PsLedger *ledger, const char *out_dir, GError **error);
+
+typedef struct {
+  gint64 batch_id;
+  gint64 student_id;
+} PsLedgerMatch;
+
+/* Students matching every non-NULL key, newest batch first.
+ * Returns: (transfer full): GArray of PsLedgerMatch (maybe empty), NULL on error. */
+GArray *_ps_ledger_find_students (PsLedger *ledger, const char *xh, const char *cjm,
+                                  const char *yxdm, const char *id_last4, GError **error);
+
+typedef struct {
+  gint64     id;
+  gint64     batch_id;
+  int        cups_id;      /* 0 until CUPS accepted it */
+  char      *printer;
+  char      *name;         /* job-name, unique per ledger */
+  PsJobState state;
+  char      *reason;       /* last job-state-reasons / message, or NULL */
+} PsLedgerJob;
+
+void _ps_ledger_job_free (PsLedgerJob *job);
+
+/* Records a job about to be submitted (state created) with its pages. */
+gint64 _ps_ledger_job_create (PsLedger *ledger, gint64 batch_id, const char *printer,
+                              const char *name, const size_t *pages, size_t n_pages,
+                              GError **error);
+bool _ps_ledger_job_set_cups_id (PsLedger *ledger, gint64 job_id, int cups_id, GError **error);
+/* Records a state change (and a row in the job's history when it changed). */
+bool _ps_ledger_job_set_state (PsLedger *ledger, gint64 job_id, PsJobState state,
+                               const char *reason, GError **error);
+/* Returns: (transfer full): PsLedgerJob*, oldest first; batch_id 0 = all. */
+GPtrArray *_ps_ledger_list_jobs (PsLedger *ledger, gint64 batch_id, GError **error);
+/* Returns: (transfer full): size_t page numbers of a job, ascending. */
+GArray *_ps_ledger_job_pages (PsLedger *ledger, gint64 job_id, GError **error);
+/* Pages of @batch_id with no completed job, ascending (size_t numbers). */
+GArray *_ps_ledger_pages_pending (PsLedger *ledger, gint64 batch_id, GError **error);
+
+/* Records a reprint of one student's sheet; @job_id 0 when not queued. */
+gint64 _ps_ledger_reprint_add (PsLedger *ledger, gint64 batch_id, gint64 student_id,
+                               const char *reason, const char *out_path, gint64 job_id,
+                               GError **error);
+
+/* A human summary: batches, classes, pages printed / pending / failed, jobs
+ * with CUPS state and reason.  @batch_id 0 = every batch. */
+char *_ps_ledger_format_status (PsLedger *ledger, gint64 batch_id, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Queue (ps-queue.c): CUPS destinations API, no PPD                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct _PsQueue PsQueue;
+
+/* @server: "host:port" or NULL for the default (CUPS_SERVER / client.conf). */
+PsQueue *_ps_queue_open (const char *printer, const char *server, GError **error);
+void _ps_queue_free (PsQueue *queue);
+/* Refuses (PS_QUEUE_ERROR_MEDIA, listing the sizes it has) a printer whose
+ * media list lacks the sheet size (PWG name or dimensions in points). */
+bool _ps_queue_check_media (PsQueue *queue, const char *pwg_media, double width,
+                            double height, GError **error);
+/* Submits one PDF file as one job: Create-Job + Send-Document.  @options:
+ * NULL-terminated "name=value" strings, added after the built-in ones
+ * (media, print-scaling=none, colour handled by the application).
+ * Returns: the CUPS job id, or 0 with PS_QUEUE_ERROR. */
+int _ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path,
+                      const char *media, char *const *options, GError **error);
+/* The id of a job of this queue named @title (any state), 0 if none. */
+int _ps_queue_find_job (PsQueue *queue, const char *title, GError **error);
+/* Get-Job-Attributes: state and reason (job-state-reasons, job-printer-state-message). */
+bool _ps_queue_get_job_state (PsQueue *queue, int job_id, PsJobState *state, char **reason,
+                              GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedgerBatchData, _ps_ledger_batch_data_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedgerJob, _ps_ledger_job_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsQueue, _ps_queue_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsColor, _ps_color_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsPlan, _ps_plan_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRenderer, _ps_renderer_free)

@@ -203,6 +203,7 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
   };
   PsRosterHeader header = { 0 };
   bool have_header = false;
+  int n_title_rows = 0;
   int row = 0;
   CsvStatus status;
 
@@ -235,6 +236,12 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
       if (!have_header)
         {
           _ps_roster_header_init (&header, cells, n_cells);
+          if (!_ps_roster_header_has_any (&header) && n_title_rows < PS_ROSTER_MAX_TITLE_ROWS)
+            {
+              _ps_roster_header_clear (&header);
+              n_title_rows++;
+              continue;
+            }
           have_header = true;
           if (!_ps_roster_check_required (roster, header.has, error))
             goto out;
@@ -253,8 +260,13 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
 
   if (!have_header)
     {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
-                   "roster '%s': no header row", roster->path);
+      /* Only rows that name no known column: say which columns are needed. */
+      bool none[PS_N_FIELDS] = { false };
+      if (n_title_rows > 0)
+        _ps_roster_check_required (roster, none, error);
+      else
+        g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                     "roster '%s': no header row", roster->path);
       goto out;
     }
   ok = true;

@@ -44,6 +44,11 @@ typedef struct {
 void _ps_roster_header_init (PsRosterHeader *header, const PsRosterCell *cells,
                              size_t n_cells);
 void _ps_roster_header_clear (PsRosterHeader *header);
+/* True if some column maps to a field.  Non-empty rows above the header that
+ * name no field at all (a title such as "2022届毕业生图像采集名单") are
+ * skipped, at most PS_ROSTER_MAX_TITLE_ROWS of them. */
+bool _ps_roster_header_has_any (const PsRosterHeader *header);
+#define PS_ROSTER_MAX_TITLE_ROWS 10
 /* Fails with PS_ROSTER_ERROR_MISSING_COLUMN naming every required column
  * (学号, 姓名, 班级) absent from @has. */
 bool _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],

@@ -381,6 +381,7 @@ typedef struct {
   GString   *is;
 
   bool           have_header;
+  int            n_title_rows;  /* non-empty rows above the header */
   PsRosterHeader header;
   GArray        *dense;   /* PsRosterCell, one per column */
 } Sheet;
@@ -550,8 +551,17 @@ end_row (Sheet *s, GError **error)
       if (!_ps_roster_cells_blank (cells, width))
         {
           _ps_roster_header_init (&s->header, cells, width);
-          s->have_header = true;
-          ok = _ps_roster_check_required (roster, s->header.has, error);
+          if (!_ps_roster_header_has_any (&s->header)
+              && s->n_title_rows < PS_ROSTER_MAX_TITLE_ROWS)
+            {
+              _ps_roster_header_clear (&s->header);
+              s->n_title_rows++;
+            }
+          else
+            {
+              s->have_header = true;
+              ok = _ps_roster_check_required (roster, s->header.has, error);
+            }
         }
     }
   else
@@ -657,8 +667,12 @@ read_sheet (Xlsx *x, const char *name, GPtrArray *strings, GError **error)
     ok = xml_failed (x, name, &errors, error);
   if (ok && !s.have_header)
     {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
-                   "roster '%s': the first worksheet is empty", x->roster->path);
+      bool none[PS_N_FIELDS] = { false };
+      if (s.n_title_rows > 0)
+        _ps_roster_check_required (x->roster, none, error);
+      else
+        g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                     "roster '%s': the first worksheet is empty", x->roster->path);
       ok = false;
     }
 

@@ -262,6 +262,15 @@ _ps_roster_header_clear (PsRosterHeader *header)
 }
 
 bool
+_ps_roster_header_has_any (const PsRosterHeader *header)
+{
+  for (size_t f = 0; f < PS_N_FIELDS; f++)
+    if (header->has[f])
+      return true;
+  return false;
+}
+
+bool
 _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
                            GError **error)
 {
@@ -648,10 +657,11 @@ ps_roster_load (const char *path, const PsRosterOptions *options, GError **error
                    "roster '%s': cannot read: %s", path, g_strerror (saved));
       return NULL;
     }
-  if (S_ISDIR (st.st_mode))
+  /* A directory, a FIFO or a device (/dev/zero has no size and no end). */
+  if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
-                   "roster '%s': is a directory", path);
+                   "roster '%s': not a regular file", path);
       return NULL;
     }
   if (st.st_size > 0 && (guint64) st.st_size > (guint64) roster->options.max_bytes)

@@ -1,4 +1,4 @@
-/* test-color.c - colour module: ΔE against direct lcms2 transforms, photos,
+/* test-color.c - colour module: dE against direct lcms2 transforms, photos,
  * orientation, broken profiles, soft proof, the generated profiles.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -282,7 +282,7 @@ photo_ok (PsColor *color, const PsRawImage *raw)
   return surface;
 }
 
-/* Max ΔE between row 0 of @surface and the 8-bit sRGB values @expected. */
+/* Max dE between row 0 of @surface and the 8-bit sRGB values @expected. */
 static double
 max_delta_e_srgb (cmsHPROFILE srgb, cairo_surface_t *surface, const guint8 *expected, int n)
 {
@@ -325,7 +325,7 @@ surfaces_equal (cairo_surface_t *a, cairo_surface_t *b)
 
 static const char *const intent_names[] = { "perceptual", "relative", "saturation", "absolute" };
 
-/* The pipeline's page conversion vs a direct lcms2 transform, in ΔE2000
+/* The pipeline's page conversion vs a direct lcms2 transform, in dE2000
  * measured through the output profile, for every intent with and without
  * BPC. */
 static void
@@ -389,11 +389,11 @@ check_page_against_direct (const char *profile_name, int channels)
           {
             double de = delta_e (&lab_got[i], &lab_want[i]);
             if (de > DELTA_E_SAME)
-              g_test_message ("%s %s bpc=%d %s: ΔE %.3f", profile_name, intent_names[intent],
+              g_test_message ("%s %s bpc=%d %s: dE %.3f", profile_name, intent_names[intent],
                               bpc, patches[i].name, de);
             max = MAX (max, de);
           }
-        g_test_message ("%s %s bpc=%d: max ΔE2000 %.4f over %zu patches", profile_name,
+        g_test_message ("%s %s bpc=%d: max dE2000 %.4f over %zu patches", profile_name,
                         intent_names[intent], bpc, max, n);
         g_assert_cmpfloat (max, <=, DELTA_E_SAME);
         worst = MAX (worst, max);
@@ -407,7 +407,7 @@ check_page_against_direct (const char *profile_name, int channels)
                            n * PATCH_SIZE * (size_t) channels);
         }
       }
-  g_test_message ("%s: worst ΔE2000 vs direct lcms2: %.4f", profile_name, worst);
+  g_test_message ("%s: worst dE2000 vs direct lcms2: %.4f", profile_name, worst);
 
   cairo_surface_destroy (page);
   cmsCloseProfile (out);
@@ -448,6 +448,18 @@ test_page_argb32 (void)
   g_assert_true (_ps_color_page_to_output (color, argb32, b, stride, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (a, stride * PATCH_SIZE, b, stride * PATCH_SIZE);
+
+  /* The soft proof keeps ARGB32 opaque and agrees with RGB24. */
+  g_assert_true (_ps_color_proof_surface (color, rgb24, &error));
+  g_assert_true (_ps_color_proof_surface (color, argb32, &error));
+  g_assert_no_error (error);
+  g_assert_true (surfaces_equal (rgb24, argb32));
+  for (int x = 0; x < cairo_image_surface_get_width (argb32); x++)
+    {
+      guint32 p;
+      memcpy (&p, cairo_image_surface_get_data (argb32) + (size_t) x * 4, 4);
+      g_assert_cmpuint (p >> 24, ==, 0xff);
+    }
   cairo_surface_destroy (rgb24);
   cairo_surface_destroy (argb32);
 }
@@ -719,7 +731,7 @@ check_proof (const char *profile_name)
   for (size_t i = 0; i < n; i++)
     {
       double de = delta_e (&lab_before[i], &lab_after[i]);
-      g_test_message ("%s proof %s: %u,%u,%u -> %u,%u,%u  ΔE %.2f  C* %.2f", profile_name,
+      g_test_message ("%s proof %s: %u,%u,%u -> %u,%u,%u  dE %.2f  C* %.2f", profile_name,
                       patches[i].name, before[i * 3], before[i * 3 + 1], before[i * 3 + 2],
                       after[i * 3], after[i * 3 + 1], after[i * 3 + 2], de, chroma (&lab_after[i]));
       if (g_str_has_prefix (patches[i].name, "grey") || strcmp (patches[i].name, "white") == 0
@@ -753,7 +765,7 @@ test_proof_lab_cmyk (void)
 /* ------------------------------------------------------------------ */
 
 /* RGB8: untagged = sRGB (exact copy); an embedded Adobe-RGB-like profile
- * converts differently, within ΔE of a direct lcms2 transform. */
+ * converts differently, within dE of a direct lcms2 transform. */
 static void
 test_photo_rgb8_embedded (void)
 {
@@ -782,6 +794,15 @@ test_photo_rgb8_embedded (void)
       g_assert_cmpmem (rgb, 3, patches[i].rgb, 3);
     }
 
+  /* Our own sRGB embedded: still the exact copy. */
+  raw->icc = read_bytes (srgb_path);
+  {
+    cairo_surface_t *s = photo_ok (color, raw);
+    g_assert_true (surfaces_equal (s, plain));
+    cairo_surface_destroy (s);
+  }
+  g_clear_pointer (&raw->icc, g_bytes_unref);
+
   raw->icc = build_adobe_like (2.2);
   tagged = photo_ok (color, raw);
   srgb = open_profile (srgb_path);
@@ -794,7 +815,7 @@ test_photo_rgb8_embedded (void)
 
   de_direct = max_delta_e_srgb (srgb, tagged, want, (int) n);
   de_plain = max_delta_e_srgb (srgb, tagged, raw->pixels, (int) n);
-  g_test_message ("RGB8 + Adobe-like: max ΔE vs direct %.4f, vs untagged %.2f", de_direct, de_plain);
+  g_test_message ("RGB8 + Adobe-like: max dE vs direct %.4f, vs untagged %.2f", de_direct, de_plain);
   g_assert_cmpfloat (de_direct, <=, DELTA_E_SAME);
   g_assert_cmpfloat (de_plain, >, DELTA_E_VISIBLE);
 
@@ -867,7 +888,7 @@ test_photo_gray8 (void)
     cmsCloseProfile (sgray);
     cmsFreeToneCurve (curve);
     de = max_delta_e_srgb (srgb, plain, want, 256);
-    g_test_message ("gray8 untagged vs sRGB-gray profile: max ΔE %.4f", de);
+    g_test_message ("gray8 untagged vs sRGB-gray profile: max dE %.4f", de);
     g_assert_cmpfloat (de, <=, DELTA_E_SAME);
   }
 
@@ -880,7 +901,7 @@ test_photo_gray8 (void)
   cmsDoTransform (direct, raw->pixels, want, 256);
   cmsDeleteTransform (direct);
   de = max_delta_e_srgb (srgb, tagged, want, 256);
-  g_test_message ("gray8 + gamma 1.0: max ΔE vs direct %.4f", de);
+  g_test_message ("gray8 + gamma 1.0: max dE vs direct %.4f", de);
   g_assert_cmpfloat (de, <=, DELTA_E_SAME);
   g_assert_false (surfaces_equal (tagged, plain));
   /* still neutral */
@@ -937,7 +958,7 @@ test_photo_rgb16 (void)
   cmsDoTransform (direct, raw->pixels, want, (cmsUInt32Number) n);
   cmsDeleteTransform (direct);
   de = max_delta_e_srgb (srgb, tagged, want, (int) n);
-  g_test_message ("RGB16 + Adobe-like: max ΔE vs direct %.4f", de);
+  g_test_message ("RGB16 + Adobe-like: max dE vs direct %.4f", de);
   g_assert_cmpfloat (de, <=, DELTA_E_SAME);
 
   cmsCloseProfile (adobe);
@@ -992,7 +1013,7 @@ test_photo_cmyk8_inverted (void)
   cmsDoTransform (direct, inks, want, (cmsUInt32Number) n);
   cmsDeleteTransform (direct);
   de = max_delta_e_srgb (srgb, inv, want, n);
-  g_test_message ("CMYK8 inverted, untagged: max ΔE vs direct lab-cmyk %.4f", de);
+  g_test_message ("CMYK8 inverted, untagged: max dE vs direct lab-cmyk %.4f", de);
   g_assert_cmpfloat (de, <=, DELTA_E_SAME);
 
   get_rgb (inv, 0, 0, rgb);           /* no ink: paper white */
@@ -1006,7 +1027,7 @@ test_photo_cmyk8_inverted (void)
   raw->icc = read_bytes (cmyk_path);
   tagged = photo_ok (color, raw);
   de = max_delta_e_srgb (srgb, tagged, want, n);
-  g_test_message ("CMYK8 inverted + lab-cmyk.icc: max ΔE vs direct %.4f", de);
+  g_test_message ("CMYK8 inverted + lab-cmyk.icc: max dE vs direct %.4f", de);
   g_assert_cmpfloat (de, <=, DELTA_E_SAME);
 
   /* 16-bit CMYK, inverted too. */
@@ -1019,7 +1040,7 @@ test_photo_cmyk8_inverted (void)
         raw_set16 (raw16, i, 0, c, (guint16) ((255 - inks[i][c]) * 257));
     s16 = photo_ok (color, raw16);
     de = max_delta_e_srgb (srgb, s16, want, n);
-    g_test_message ("CMYK16 inverted: max ΔE vs direct %.4f", de);
+    g_test_message ("CMYK16 inverted: max dE vs direct %.4f", de);
     g_assert_cmpfloat (de, <=, DELTA_E_SAME);
     cairo_surface_destroy (s16);
   }
@@ -1312,14 +1333,17 @@ test_threads (void)
 /* The generated profiles                                             */
 /* ------------------------------------------------------------------ */
 
-/* Accuracy of the synthetic profiles: in-gamut Lab -> device -> Lab. */
+/* Accuracy of the synthetic profiles: in-gamut colours (made by the profile
+ * from device values) survive Lab -> device -> Lab. */
 static void
 check_roundtrip (const char *profile_name, int channels)
 {
+  static const guint16 levels[] = { 10000, 25000, 40000, 55000 };
   g_autofree char *path = profile_path (profile_name);
   cmsUInt32Number fmt = channels == 4 ? TYPE_CMYK_16 : TYPE_RGB_16;
-  cmsCIELab in[64], back[64];
-  guint16 dev[64 * 4];
+  enum { MAX_N = 4 * 4 * 4 * 2 };
+  cmsCIELab in[MAX_N], back[MAX_N];
+  guint16 dev[MAX_N * 4], dev2[MAX_N * 4];
   cmsHTRANSFORM to_dev;
   cmsHPROFILE out;
   double max = 0, sum = 0;
@@ -1327,26 +1351,37 @@ check_roundtrip (const char *profile_name, int channels)
 
   if (path == NULL)
     return;
-  /* Modest chroma, L* 25..90: inside both gamuts. */
-  for (int l = 25; l <= 90; l += 13)
-    for (int a = -15; a <= 15; a += 15)
-      for (int b = -15; b <= 25; b += 20)
-        in[n++] = (cmsCIELab) { l, a, b };
-  g_assert_cmpint (n, <=, 64);
+  for (int k = 0; k < (channels == 4 ? 2 : 1); k++)
+    for (int i = 0; i < 4; i++)
+      for (int j = 0; j < 4; j++)
+        for (int l = 0; l < 4; l++)
+          {
+            guint16 *d = dev + n * channels;
+            d[0] = levels[i];
+            d[1] = levels[j];
+            d[2] = levels[l];
+            if (channels == 4)
+              d[3] = (guint16) (k * 20000);
+            n++;
+          }
   out = open_profile (path);
+  device_to_lab (out, fmt, dev, in, n);
   to_dev = cmsCreateTransformTHR (tctx, t_lab, TYPE_Lab_DBL, out, fmt,
                                   INTENT_RELATIVE_COLORIMETRIC, 0);
   g_assert_nonnull (to_dev);
-  cmsDoTransform (to_dev, in, dev, (cmsUInt32Number) n);
+  cmsDoTransform (to_dev, in, dev2, (cmsUInt32Number) n);
   cmsDeleteTransform (to_dev);
-  device_to_lab (out, fmt, dev, back, n);
+  device_to_lab (out, fmt, dev2, back, n);
   for (int i = 0; i < n; i++)
     {
       double de = delta_e (&in[i], &back[i]);
+      if (de > DELTA_E_ROUNDTRIP)
+        g_test_message ("%s: Lab %.2f,%.2f,%.2f -> %.2f,%.2f,%.2f dE %.2f", profile_name,
+                        in[i].L, in[i].a, in[i].b, back[i].L, back[i].a, back[i].b, de);
       max = MAX (max, de);
       sum += de;
     }
-  g_test_message ("%s round trip: mean ΔE2000 %.3f, max %.3f over %d colours", profile_name,
+  g_test_message ("%s round trip: mean dE2000 %.3f, max %.3f over %d colours", profile_name,
                   sum / n, max, n);
   g_assert_cmpfloat (max, <=, DELTA_E_ROUNDTRIP);
 

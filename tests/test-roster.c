@@ -495,6 +495,27 @@ test_csv_large (Fixture *f, gconstpointer data)
   g_assert_cmpstr (get (roster, n - 1, PS_FIELD_XM), ==, "欧**娜");
 }
 
+static void
+test_csv_title_row (Fixture *f, gconstpointer data)
+{
+  /* Chinese tables often carry a title above the header. */
+  g_autofree char *path = write_tmp (f, "t.csv",
+                                     "2022届毕业生图像采集名单,,\n"
+                                     ",,\n"
+                                     "学号,姓名,班级\n"
+                                     "101,张三,a\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 1);
+  g_assert_cmpint (row_of (roster, 0), ==, 4);
+
+  /* nothing but a title: the required columns are named */
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path2 = write_tmp (f, "t2.csv", "名单\n备注\n", -1);
+  g_assert_null (ps_roster_load (path2, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
+  g_assert_nonnull (strstr (error->message, "学号 (xh), 姓名 (xm), 班级 (bh)"));
+}
+
 /* ------------------------------------------------------------------ */
 /* File-level errors and sniffing                                     */
 /* ------------------------------------------------------------------ */
@@ -508,6 +529,10 @@ test_load_errors (Fixture *f, gconstpointer data)
   g_assert_null (ps_roster_load (missing, NULL, &error));
   g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN);
   g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  g_assert_null (ps_roster_load (f->dir, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN);
   g_clear_error (&error);
 
   g_autofree char *empty = write_tmp (f, "empty.csv", "", 0);
@@ -731,6 +756,25 @@ test_xlsx_handmade (Fixture *f, gconstpointer data)
 }
 
 static void
+test_xlsx_title_row (Fixture *f, gconstpointer data)
+{
+  const char *title[] = { "2022届毕业生名单", NULL, NULL };
+  const char *header[] = { "学号", "姓名", "班级" };
+  const char *row[] = { "201818004215114", "张三", "a" };
+  const char *const *rows[] = { title, header, row };
+  bool numeric[] = { true, false, false };
+  PsXlsxOptions opts = { .numeric_columns = numeric, .exponent_numbers = true };
+  g_autofree char *path = g_build_filename (f->dir, "t.xlsx", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ps_xlsx_write (path, rows, 3, 3, &opts, &error));
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpint (row_of (roster, 0), ==, 3);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+}
+
+static void
 test_xlsx_missing_columns (Fixture *f, gconstpointer data)
 {
   const char *header[] = { "学号", "姓名", "备注" };
@@ -916,12 +960,14 @@ main (int argc, char **argv)
   TEST ("/roster/csv/old-mode-masked", test_csv_old_mode_masked);
   TEST ("/roster/csv/limits", test_csv_limits);
   TEST ("/roster/csv/large", test_csv_large);
+  TEST ("/roster/csv/title-row", test_csv_title_row);
   TEST ("/roster/load/errors", test_load_errors);
   TEST ("/roster/load/sniff", test_sniff);
   TEST ("/roster/xlsx/shared-strings", test_xlsx_shared_strings);
   TEST ("/roster/xlsx/numeric-xh", test_xlsx_numeric_xh);
   TEST ("/roster/xlsx/inline-strings", test_xlsx_inline_strings);
   TEST ("/roster/xlsx/handmade", test_xlsx_handmade);
+  TEST ("/roster/xlsx/title-row", test_xlsx_title_row);
   TEST ("/roster/xlsx/missing-columns", test_xlsx_missing_columns);
   TEST ("/roster/xlsx/bad-xml", test_xlsx_bad_xml);
   TEST ("/roster/jsonl/mixed", test_jsonl_mixed);

@@ -1,0 +1,5 @@
+/* ps-ledger.c - (stub, being written)
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+#include "ps-private.h"
