@@ -26,6 +26,9 @@ static const char summary_text[] =
   "  check     check a roster and its photos before anything is printed\n"
   "  render    render the sheets of a batch (PDF, TIFF, PNG, manifest)\n"
   "  layouts   list the sheet layouts, or show one's computed geometry\n"
+  "  print     queue a rendered batch to a printer through CUPS (--resume after faults)\n"
+  "  status    what the ledger knows: pages printed, pending, failed; jobs\n"
+  "  reprint   render (and queue) one student's sheet again, from the ledger\n"
   "\n"
   "Run 'photosheet COMMAND --help' for a command's options.";
 
@@ -35,7 +38,12 @@ static const char examples_text[] =
   "  photosheet check --roster roster.csv --photos photos/ --json > check.json\n"
   "  photosheet render --roster roster.csv --photos photos/ --out out/batch1 \\\n"
   "      --profile lab.icc --intent relative --format pdf,tiff\n"
-  "  photosheet layouts --show 6inch-33x48";
+  "  photosheet layouts --show 6inch-33x48\n"
+  "  photosheet print --batch out/batch1 --printer lab-frontier\n"
+  "  photosheet print --batch out/batch1 --printer lab-frontier --resume\n"
+  "  photosheet status --batch out/batch1\n"
+  "  photosheet reprint --ledger out/batch1/ledger.sqlite --xh 201818004215114 \\\n"
+  "      --out out/reprint1 --reason 'lost in post'";
 
 static void
 print_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
@@ -467,6 +475,187 @@ command_layouts (int argc, char **argv)
   return EXIT_OK;
 }
 
+static PsLedger *
+open_ledger (const char *ledger_path, const char *batch_dir)
+{
+  g_autofree char *path = ledger_path != NULL ? g_strdup (ledger_path)
+                                              : g_build_filename (batch_dir, "ledger.sqlite", NULL);
+  g_autoptr (GError) error = NULL;
+  if (ledger_path == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      print_error ("no ledger in '%s' (was the batch rendered there?)", batch_dir);
+      return NULL;
+    }
+  PsLedger *ledger = ps_ledger_open (path, &error);
+  if (ledger == NULL)
+    print_error ("%s", error->message);
+  return ledger;
+}
+
+static void
+print_progress_cb (size_t done, size_t total, void *user_data)
+{
+  Progress *p = user_data;
+  if (!p->tty || total == 0)
+    return;
+  double elapsed = (g_get_monotonic_time () - p->start) / 1e6;
+  fprintf (stderr, "\rprinting: %zu of %zu jobs finished  %.0f s   ", done, total, elapsed);
+  if (done == total)
+    fputc ('\n', stderr);
+  fflush (stderr);
+}
+
+static int
+command_print (int argc, char **argv)
+{
+  g_autofree char *batch = NULL;
+  g_autofree char *printer = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *ledger_path = NULL;
+  g_auto (GStrv) cups_options = NULL;
+  gboolean resume = FALSE;
+  int job_size = 0, timeout = 0;
+  GOptionEntry entries[] = {
+    { "batch", 'b', 0, G_OPTION_ARG_FILENAME, &batch, "A rendered batch directory", "DIR" },
+    { "printer", 'P', 0, G_OPTION_ARG_STRING, &printer, "CUPS queue", "QUEUE" },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, "CUPS server (default: the local one)", "HOST:PORT" },
+    { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &cups_options, "A CUPS job option (repeatable)", "NAME=VALUE" },
+    { "job-size", 0, 0, G_OPTION_ARG_INT, &job_size, "Most pages per job (default: one job per class)", "N" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Print only the pages without a completed job", NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for jobs to finish (default 600)", "S" },
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file (default: DIR/ledger.sqlite)", "FILE" },
+    { NULL }
+  };
+
+  if (!parse_options ("print", "Queues a rendered batch through CUPS, one job per class, and tracks\n"
+                      "every job until it ends.  Exit 0: all printed; 1: some jobs did not\n"
+                      "complete (see 'photosheet status'); 2: nothing queued (usage, printer,\n"
+                      "media or server error).", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (batch == NULL || printer == NULL)
+    {
+      print_error ("print: --batch and --printer are required (see 'photosheet print --help')");
+      return EXIT_USAGE;
+    }
+  if (job_size < 0 || timeout < 0)
+    {
+      print_error ("print: --job-size and --timeout must not be negative");
+      return EXIT_USAGE;
+    }
+  g_autoptr (PsLedger) ledger = open_ledger (ledger_path, batch);
+  if (ledger == NULL)
+    return EXIT_USAGE;
+
+  Progress progress = { g_get_monotonic_time (), isatty (STDERR_FILENO) };
+  PsPrintOptions options = {
+    .printer = printer, .server = server, .options = cups_options, .job_size = job_size,
+    .resume = resume, .timeout = timeout, .progress = print_progress_cb, .progress_data = &progress,
+  };
+  PsPrintSummary summary = { 0 };
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_print_batch (ledger, batch, &options, &summary, &error);
+  printf ("print: %zu jobs (%zu pages) sent, %zu completed, %zu failed; %zu pages still to print\n",
+          summary.jobs_submitted, summary.pages_submitted, summary.jobs_completed,
+          summary.jobs_failed, summary.pages_pending);
+  if (!ok)
+    {
+      print_error ("%s", error->message);
+      return g_error_matches (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_JOB) ? EXIT_PROBLEMS : EXIT_USAGE;
+    }
+  return EXIT_OK;
+}
+
+static int
+command_status (int argc, char **argv)
+{
+  g_autofree char *batch = NULL;
+  g_autofree char *ledger_path = NULL;
+  GOptionEntry entries[] = {
+    { "batch", 'b', 0, G_OPTION_ARG_FILENAME, &batch, "A rendered batch directory", "DIR" },
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "A ledger file (all its batches)", "FILE" },
+    { NULL }
+  };
+  if (!parse_options ("status", "Shows what the ledger knows: batches, classes, pages printed /\n"
+                      "pending / failed, jobs with their CUPS state and reason.",
+                      entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (batch == NULL && ledger_path == NULL)
+    {
+      print_error ("status: --batch or --ledger is required");
+      return EXIT_USAGE;
+    }
+  g_autoptr (PsLedger) ledger = open_ledger (ledger_path, batch);
+  if (ledger == NULL)
+    return EXIT_USAGE;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = ps_ledger_describe (ledger, batch, &error);
+  if (text == NULL)
+    {
+      print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  fputs (text, stdout);
+  return EXIT_OK;
+}
+
+static int
+command_reprint (int argc, char **argv)
+{
+  g_autofree char *ledger_path = NULL;
+  g_autofree char *xh = NULL, *cjm = NULL, *yxdm = NULL, *last4 = NULL;
+  g_autofree char *out = NULL, *printer = NULL, *server = NULL, *reason = NULL, *date = NULL;
+  g_auto (GStrv) cups_options = NULL;
+  GOptionEntry entries[] = {
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "The ledger that recorded the batch", "FILE" },
+    { "xh", 0, 0, G_OPTION_ARG_STRING, &xh, "Student by 学号", "XH" },
+    { "cjm", 0, 0, G_OPTION_ARG_STRING, &cjm, "Student by 采集码", "CODE" },
+    { "yxdm", 0, 0, G_OPTION_ARG_STRING, &yxdm, "院校代码 (with --id-last4)", "CODE" },
+    { "id-last4", 0, 0, G_OPTION_ARG_STRING, &last4, "Last 4 characters of the ID number", "XXXX" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output directory", "DIR" },
+    { "printer", 'P', 0, G_OPTION_ARG_STRING, &printer, "Also queue it to this CUPS queue", "QUEUE" },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, "CUPS server", "HOST:PORT" },
+    { "option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cups_options, "A CUPS job option (repeatable)", "NAME=VALUE" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the ledger; no names, please)", "TEXT" },
+    { "date", 0, 0, G_OPTION_ARG_STRING, &date, "Date in the reprint mark (default: today)", "YYYY-MM-DD" },
+    { NULL }
+  };
+  if (!parse_options ("reprint", "Renders one student's sheet again from the ledger with the original\n"
+                      "settings, marked 补 and the date in the margin, and records it.",
+                      entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (ledger_path == NULL || out == NULL || (xh == NULL && cjm == NULL && last4 == NULL))
+    {
+      print_error ("reprint: --ledger, --out and one of --xh, --cjm or --yxdm with --id-last4 are required");
+      return EXIT_USAGE;
+    }
+  if ((yxdm != NULL) != (last4 != NULL) && xh == NULL && cjm == NULL)
+    {
+      print_error ("reprint: --yxdm and --id-last4 go together");
+      return EXIT_USAGE;
+    }
+  g_autoptr (PsLedger) ledger = open_ledger (ledger_path, NULL);
+  if (ledger == NULL)
+    return EXIT_USAGE;
+
+  PsStudentQuery query = { xh, cjm, yxdm, last4 };
+  PsPrintOptions print = { .printer = printer, .server = server, .options = cups_options };
+  PsReprintResult result = { 0 };
+  g_autoptr (GError) error = NULL;
+  if (!ps_reprint (ledger, &query, out, reason, date, printer ? &print : NULL, &result, &error))
+    {
+      print_error ("%s", error->message);
+      return g_error_matches (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND) ? EXIT_PROBLEMS
+                                                                                : EXIT_USAGE;
+    }
+  printf ("reprint: %zu sheet%s for xh=%s in %s", result.pages, result.pages == 1 ? "" : "s",
+          result.student_xh ? result.student_xh : "?", result.pdf_path);
+  if (result.cups_job_id > 0)
+    printf (", queued as job %d", result.cups_job_id);
+  printf ("\n");
+  ps_reprint_result_clear (&result);
+  return EXIT_OK;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -498,6 +687,12 @@ main (int argc, char **argv)
     return command_render (argc, argv);
   if (strcmp (command, "layouts") == 0)
     return command_layouts (argc, argv);
+  if (strcmp (command, "print") == 0)
+    return command_print (argc, argv);
+  if (strcmp (command, "status") == 0)
+    return command_status (argc, argv);
+  if (strcmp (command, "reprint") == 0)
+    return command_reprint (argc, argv);
 
   print_error ("unknown command '%s' (see 'photosheet --help')", command);
   return EXIT_USAGE;

@@ -448,6 +448,7 @@ typedef struct {
   int jobs;                   /* worker threads; 0 = cores */
   PsProgressFunc progress;
   void *progress_data;
+  const char *ledger_path;    /* NULL = OUT/ledger.sqlite; "" = no ledger */
 } PsRenderOptions;
 
 typedef struct {
@@ -483,6 +484,84 @@ typedef struct _PsLedger PsLedger;
 PS_API PsLedger *ps_ledger_open (const char *path, GError **error);
 PS_API void ps_ledger_free (PsLedger *ledger);
 PS_API const char *ps_ledger_get_path (const PsLedger *ledger);
+
+/**
+ * ps_ledger_describe:
+ * @batch_dir: (nullable): only the batch rendered into this directory
+ * Returns: (transfer full): batches, classes, pages printed / pending /
+ * failed, jobs with their CUPS state and reason, as text.
+ */
+PS_API char *ps_ledger_describe (PsLedger *ledger, const char *batch_dir, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Print: queue pages through CUPS, track them, resume, reprint       */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  const char *printer;        /* CUPS queue name */
+  const char *server;         /* "host:port"; NULL = the default server */
+  char *const *options;       /* NULL-terminated "name=value" CUPS options, or NULL */
+  int job_size;               /* most pages per job; 0 = one job per class */
+  bool resume;                /* print the pages that have no completed job */
+  int timeout;                /* seconds a job may stay unfinished; 0 = 600 */
+  PsProgressFunc progress;    /* jobs finished / jobs tracked */
+  void *progress_data;
+} PsPrintOptions;
+
+typedef struct {
+  size_t jobs_submitted;      /* new jobs sent to CUPS by this call */
+  size_t pages_submitted;
+  size_t jobs_completed;      /* of the jobs tracked by this call */
+  size_t jobs_failed;         /* ended aborted or canceled, or stuck */
+  size_t pages_pending;       /* pages of the batch still without a completed job */
+} PsPrintSummary;
+
+/**
+ * ps_print_batch:
+ * @batch_dir: the directory a batch was rendered into (its ledger entry)
+ *
+ * Queues the batch's pages, one job per class by default, tracks every job
+ * until it ends and records each state change in @ledger.  Without
+ * options->resume a batch that already has jobs is refused; with it only
+ * pages without a completed job are sent, and a job that reached CUPS before
+ * photosheet was stopped is found by name, never sent twice.
+ *
+ * Returns: true when every job completed.  False with PS_QUEUE_ERROR_JOB when
+ * some did not (@summary says how many; the ledger has the details), or
+ * another error when nothing could be queued (unknown printer, media, server).
+ */
+PS_API bool ps_print_batch (PsLedger *ledger, const char *batch_dir,
+                            const PsPrintOptions *options, PsPrintSummary *summary,
+                            GError **error);
+
+typedef struct {
+  const char *xh;             /* any combination; at least one */
+  const char *cjm;
+  const char *yxdm;
+  const char *id_last4;
+} PsStudentQuery;
+
+typedef struct {
+  size_t pages;               /* sheets rendered again */
+  char  *pdf_path;            /* (transfer full) */
+  char  *student_xh;          /* (transfer full) the student's 学号 */
+  int    cups_job_id;         /* 0 when not queued */
+} PsReprintResult;
+
+PS_API void ps_reprint_result_clear (PsReprintResult *result);
+
+/**
+ * ps_reprint:
+ * @date: (nullable): the date in the reprint mark, "YYYY-MM-DD"; NULL = today
+ * @print: (nullable): queue the sheet too
+ *
+ * Renders one student's sheet(s) again from the ledger with the original
+ * settings, identical but for a small reprint mark (补, date) in the margin,
+ * after checking that the photo is the one recorded.  Recorded in the ledger.
+ */
+PS_API bool ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
+                        const char *reason, const char *date, const PsPrintOptions *print,
+                        PsReprintResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedger, ps_ledger_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRoster, ps_roster_free)

@@ -1042,24 +1042,26 @@ compute_geometry (Parser *parser, PsLayout *layout, const Extra *extra)
           }
       }
 
-  /* The reprint mark: a free square, tried in this order: the corners of
-   * the printable area (top-left first), beside the strip on the grid's
+  /* The reprint mark: a free strip of reprint_mark_mm x 4 times that (room
+   * for "补 2026-11-22" in a readable size), tried in this order: the corners
+   * of the printable area (top-left first), beside the strip on the grid's
    * side, then the sheet's top-left and top-right corners in the margin. */
   if (extra->reprint_size > 0)
     {
       double s = extra->reprint_size;
+      double mw = 4 * s;
       double W = layout->sheet_width;
       double beside_strip_y = extra->strip_top ? layout->strip.y + layout->strip.height
                                                : layout->strip.y - s;
       const PsRect candidates[] = {
-        { px, py, s, s },
-        { px + pw - s, py, s, s },
-        { px, py + ph - s, s, s },
-        { px + pw - s, py + ph - s, s, s },
-        { px, beside_strip_y, s, s },
-        { px + pw - s, beside_strip_y, s, s },
-        { 0, 0, s, s },
-        { W - s, 0, s, s },
+        { px, py, mw, s },
+        { px + pw - mw, py, mw, s },
+        { px, py + ph - s, mw, s },
+        { px + pw - mw, py + ph - s, mw, s },
+        { px, beside_strip_y, mw, s },
+        { px + pw - mw, beside_strip_y, mw, s },
+        { 0, 0, mw, s },
+        { W - mw, 0, mw, s },
       };
       bool placed = false;
 
@@ -1111,49 +1113,23 @@ skip_bom (const char *data, gsize *length)
   return data;
 }
 
-static PsLayout *
-layout_load_file (const char *path, const char *name, GError **error)
+/* Parses layout text; @path names it in messages.  The text is kept
+ * verbatim in the layout so that a batch can be rendered again later with
+ * exactly the layout it was rendered with. */
+PsLayout *
+_ps_layout_load_from_data (const char *name, const char *path, const char *contents,
+                           gsize length, GError **error)
 {
   g_autoptr (PsLayout) layout = g_new0 (PsLayout, 1);
   g_autoptr (GKeyFile) keyfile = g_key_file_new ();
   g_autoptr (GError) local = NULL;
-  g_autofree char *contents = NULL;
   const char *data;
-  gsize length = 0;
-  GStatBuf st;
   Parser parser = { keyfile, path, error };
   Extra extra = { 0 };
 
   layout->name = g_strdup (name);
   layout->path = g_strdup (path);
 
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, PS_LAYOUT_ERROR,
-                   saved == ENOENT ? PS_LAYOUT_ERROR_NOT_FOUND : PS_LAYOUT_ERROR_FAILED,
-                   "layout '%s': %s", path, g_strerror (saved));
-      return NULL;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_FAILED,
-                   "layout '%s': not a regular file", path);
-      return NULL;
-    }
-  if (st.st_size > MAX_FILE_BYTES)
-    {
-      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_PARSE,
-                   "layout '%s': larger than %d KiB, not a layout file", path,
-                   MAX_FILE_BYTES / 1024);
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &contents, &length, &local))
-    {
-      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_FAILED, "layout '%s': %s", path,
-                   local->message);
-      return NULL;
-    }
   if (length > MAX_FILE_BYTES)
     {
       g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_PARSE,
@@ -1184,7 +1160,46 @@ layout_load_file (const char *path, const char *name, GError **error)
       || !compute_geometry (&parser, layout, &extra))
     return NULL;
 
+  layout->text = g_strndup (data, length);
   return g_steal_pointer (&layout);
+}
+
+static PsLayout *
+layout_load_file (const char *path, const char *name, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PS_LAYOUT_ERROR,
+                   saved == ENOENT ? PS_LAYOUT_ERROR_NOT_FOUND : PS_LAYOUT_ERROR_FAILED,
+                   "layout '%s': %s", path, g_strerror (saved));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_FAILED,
+                   "layout '%s': not a regular file", path);
+      return NULL;
+    }
+  if (st.st_size > MAX_FILE_BYTES)
+    {
+      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_PARSE,
+                   "layout '%s': larger than %d KiB, not a layout file", path,
+                   MAX_FILE_BYTES / 1024);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &contents, &length, &local))
+    {
+      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_FAILED, "layout '%s': %s", path,
+                   local->message);
+      return NULL;
+    }
+  return _ps_layout_load_from_data (name, path, contents, length, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1275,6 +1290,7 @@ ps_layout_free (PsLayout *layout)
     return;
   g_free (layout->name);
   g_free (layout->path);
+  g_free (layout->text);
   g_free (layout->description);
   g_free (layout->media);
   g_clear_pointer (&layout->slots, g_array_unref);

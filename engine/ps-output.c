@@ -326,22 +326,30 @@ manifest_row (GString *csv, const PsRoster *roster, const PsPlan *plan, const Ps
   csv_append (csv, sha, true);
 }
 
+/* Everything one rendering run needs; the same code renders a fresh batch
+ * and pages of a recorded one (print jobs, reprints). */
 typedef struct {
   const PsRoster *roster;
-  const PsCheck *check;
-  const PsRenderOptions *options;
+  const PsPlan *plan;
   const PsLayout *layout;
-  PsPlan *plan;
+  char *const *photo_paths;       /* per record */
+  char *const *photo_sha256;      /* per record, to verify (ledger runs), or NULL */
   PsColor *color;
   PsRenderer *renderer;
   int dpi;
   unsigned formats;
+  bool proof;
+  const char *mark;               /* reprint mark text, or NULL */
+  PsProgressFunc progress;
+  void *progress_data;
   char *tiff_dir;
   char *png_dir;
   cairo_surface_t *pdf;
   cairo_t *pdf_cr;
   char *pdf_part;
-  cairo_surface_t *raster;     /* one page at the dpi, reused */
+  cairo_surface_t *raster;        /* one page at the dpi, reused */
+  char **page_sha256;             /* per page: sha256 of the raster pixels */
+  char **record_sha256;           /* per record: sha256 of the photo file */
 } Batch;
 
 static void
@@ -354,10 +362,36 @@ batch_clear (Batch *b)
   g_clear_pointer (&b->pdf_part, g_free);
   g_clear_pointer (&b->raster, cairo_surface_destroy);
   g_clear_pointer (&b->renderer, _ps_renderer_free);
-  g_clear_pointer (&b->color, _ps_color_free);
-  g_clear_pointer (&b->plan, _ps_plan_free);
   g_clear_pointer (&b->tiff_dir, g_free);
   g_clear_pointer (&b->png_dir, g_free);
+  if (b->plan != NULL)
+    {
+      for (size_t i = 0; b->page_sha256 != NULL && i < b->plan->pages->len; i++)
+        g_free (b->page_sha256[i]);
+      for (size_t i = 0; b->record_sha256 != NULL && i < b->roster->records->len; i++)
+        g_free (b->record_sha256[i]);
+    }
+  g_clear_pointer (&b->page_sha256, g_free);
+  g_clear_pointer (&b->record_sha256, g_free);
+}
+
+/* The page's identity: a digest of its pixels, independent of the file
+ * format and compression it is written in. */
+static char *
+raster_sha256 (cairo_surface_t *surface)
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  int h = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  g_checksum_update (sum, cairo_image_surface_get_data (surface), (gssize) ((size_t) h * stride));
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static void
+draw_mark (Batch *b, cairo_t *cr)
+{
+  if (b->mark != NULL)
+    _ps_renderer_draw_mark (b->renderer, cr, b->mark);
 }
 
 static bool
@@ -366,11 +400,14 @@ render_raster (Batch *b, const PsPage *page, cairo_surface_t *photo, GError **er
   cairo_t *cr = cairo_create (b->raster);
   cairo_scale (cr, b->dpi / 72.0, b->dpi / 72.0);
   bool ok = _ps_renderer_draw_page (b->renderer, cr, b->roster, b->plan, page, photo, error);
+  if (ok)
+    draw_mark (b, cr);
   cairo_destroy (cr);
   cairo_surface_flush (b->raster);
   if (!ok)
     return false;
 
+  b->page_sha256[page->number - 1] = raster_sha256 (b->raster);
   g_autofree char *name = g_strdup_printf ("%04zu", page->number);
   if (b->formats & PS_FORMAT_TIFF)
     {
@@ -386,7 +423,7 @@ render_raster (Batch *b, const PsPage *page, cairo_surface_t *photo, GError **er
       if (!write_png (b->raster, path, error))
         return false;
     }
-  if (b->options->proof)
+  if (b->proof)
     {
       /* The proof is drawn on a copy: the page itself goes to print. */
       cairo_surface_t *proof = cairo_surface_create_similar_image (b->raster, CAIRO_FORMAT_RGB24,
@@ -445,31 +482,92 @@ close_pdf (Batch *b, const char *path, GError **error)
   return ok;
 }
 
+/* Opens the outputs of a run: @pdf_path (NULL = no PDF), tiff/ and png/
+ * under @out_dir. */
 static bool
-render_pages (Batch *b, GString *manifest, GError **error)
+batch_open (Batch *b, const char *out_dir, const char *pdf_path, GError **error)
 {
-  const PsRenderOptions *opt = b->options;
-  size_t n_pages = b->plan->pages->len;
+  b->renderer = _ps_renderer_new (b->layout, PS_MASK_PER_CHARACTER);
+  b->tiff_dir = g_build_filename (out_dir, "tiff", NULL);
+  b->png_dir = g_build_filename (out_dir, "png", NULL);
+  b->page_sha256 = g_new0 (char *, b->plan->pages->len + 1);
+  b->record_sha256 = g_new0 (char *, b->roster->records->len + 1);
+  if (b->proof)
+    b->formats |= PS_FORMAT_PNG;
+
+  if (!make_dir (out_dir, error)
+      || ((b->formats & PS_FORMAT_TIFF) && !make_dir (b->tiff_dir, error))
+      || ((b->formats & PS_FORMAT_PNG) && !make_dir (b->png_dir, error))
+      || (pdf_path != NULL && !open_pdf (b, pdf_path, error)))
+    return false;
+  if (b->formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG))
+    {
+      int w = (int) lround (b->layout->sheet_width / 72.0 * b->dpi);
+      int h = (int) lround (b->layout->sheet_height / 72.0 * b->dpi);
+      b->raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+      if (cairo_surface_status (b->raster) != CAIRO_STATUS_SUCCESS)
+        {
+          g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_FAILED,
+                       "cannot allocate a %d x %d page: %s", w, h,
+                       cairo_status_to_string (cairo_surface_status (b->raster)));
+          return false;
+        }
+    }
+  return true;
+}
+
+/* Decodes a student's photo and checks it is the one recorded, when a
+ * recorded hash is known. */
+static cairo_surface_t *
+batch_load_photo (Batch *b, size_t record, GError **error)
+{
+  const PsRecord *r = b->roster->records->pdata[record];
+  const char *path = b->photo_paths[record];
+  g_autofree char *sha = ps_file_sha256 (path, error);
+  if (sha == NULL)
+    {
+      g_prefix_error (error, "row %d: ", r->row);
+      return NULL;
+    }
+  if (b->photo_sha256 != NULL && g_strcmp0 (b->photo_sha256[record], sha) != 0)
+    {
+      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_MISMATCH,
+                   "row %d: photo '%s' has changed since the batch was rendered "
+                   "(sha256 %.12s…, recorded %.12s…)",
+                   r->row, path, sha, b->photo_sha256[record] ? b->photo_sha256[record] : "none");
+      return NULL;
+    }
+  cairo_surface_t *photo = load_photo (b->color, path, b->pdf != NULL, error);
+  if (photo == NULL)
+    {
+      g_prefix_error (error, "row %d: ", r->row);
+      return NULL;
+    }
+  b->record_sha256[record] = g_steal_pointer (&sha);
+  return photo;
+}
+
+/* Renders the pages numbered @numbers (NULL = every page), in order. */
+static bool
+batch_render (Batch *b, const size_t *numbers, size_t n, GString *manifest, GError **error)
+{
+  size_t total = numbers != NULL ? n : b->plan->pages->len;
   cairo_surface_t *photo = NULL;
   size_t photo_record = G_MAXSIZE;
-  g_autofree char *sha = NULL;
   bool ok = true;
 
-  for (size_t i = 0; i < n_pages && ok; i++)
+  for (size_t i = 0; i < total && ok; i++)
     {
-      const PsPage *page = &g_array_index (b->plan->pages, PsPage, i);
+      size_t index = numbers != NULL ? numbers[i] - 1 : i;
+      g_return_val_if_fail (index < b->plan->pages->len, false);
+      const PsPage *page = &g_array_index (b->plan->pages, PsPage, index);
       if (page->kind == PS_PAGE_SHEET && page->record != photo_record)
         {
           /* A student's sheets are consecutive: one decode serves them all. */
           g_clear_pointer (&photo, cairo_surface_destroy);
-          g_clear_pointer (&sha, g_free);
-          const char *path = ps_check_get_photo_path (b->check, page->record);
-          photo = load_photo (b->color, path, b->pdf != NULL, error);
-          sha = photo != NULL ? ps_file_sha256 (path, error) : NULL;
-          if (photo == NULL || sha == NULL)
+          photo = batch_load_photo (b, page->record, error);
+          if (photo == NULL)
             {
-              g_prefix_error (error, "row %d: ",
-                              ((const PsRecord *) b->roster->records->pdata[page->record])->row);
               ok = false;
               break;
             }
@@ -481,17 +579,80 @@ render_pages (Batch *b, GString *manifest, GError **error)
         {
           ok = _ps_renderer_draw_page (b->renderer, b->pdf_cr, b->roster, b->plan, page,
                                        page_photo, error);
+          if (ok)
+            draw_mark (b, b->pdf_cr);
           cairo_show_page (b->pdf_cr);
         }
       if (ok && b->raster != NULL)
         ok = render_raster (b, page, page_photo, error);
-      if (ok)
-        manifest_row (manifest, b->roster, b->plan, page, page->kind == PS_PAGE_SHEET ? sha : NULL);
-      if (opt->progress != NULL)
-        opt->progress (i + 1, n_pages, opt->progress_data);
+      if (ok && manifest != NULL)
+        manifest_row (manifest, b->roster, b->plan, page,
+                      page->kind == PS_PAGE_SHEET ? b->record_sha256[page->record] : NULL);
+      if (b->progress != NULL)
+        b->progress (i + 1, total, b->progress_data);
     }
   g_clear_pointer (&photo, cairo_surface_destroy);
   return ok;
+}
+
+static char *
+batch_key (const PsLedgerBatch *lb)
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *settings = g_strdup_printf ("%s\n%s\n%s\n%d\n%d\n%d\n%d\n%u\n%s\n",
+                                               lb->roster_sha256, lb->layout_name,
+                                               lb->profile_sha256 ? lb->profile_sha256 : "srgb",
+                                               lb->intent, lb->bpc, lb->dpi, lb->order,
+                                               lb->formats, lb->out_dir);
+  g_checksum_update (sum, (const guchar *) settings, -1);
+  g_checksum_update (sum, (const guchar *) lb->layout_text, -1);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* Writes the rendered batch into the ledger (OUT/ledger.sqlite unless
+ * another one is named). */
+static bool
+record_in_ledger (Batch *b, const PsRoster *roster, const PsRenderOptions *options,
+                  char *const *photo_paths, GError **error)
+{
+  const char *path = options->ledger_path;
+  g_autofree char *default_path = NULL;
+  if (path != NULL && *path == '\0')
+    return true;   /* "" = no ledger */
+  if (path == NULL)
+    path = default_path = g_build_filename (options->out_dir, "ledger.sqlite", NULL);
+
+  g_autoptr (PsLedger) ledger = ps_ledger_open (path, error);
+  if (ledger == NULL)
+    return false;
+
+  PsLedgerBatch lb = {
+    .out_dir = g_canonicalize_filename (options->out_dir, NULL),
+    .roster_path = g_canonicalize_filename (roster->path, NULL),
+    .roster_sha256 = g_strdup (roster->sha256),
+    .layout_name = g_strdup (b->layout->name),
+    .layout_text = g_strdup (b->layout->text != NULL ? b->layout->text : ""),
+    .profile_path = options->profile_path ? g_canonicalize_filename (options->profile_path, NULL) : NULL,
+    .profile_sha256 = options->profile_path ? ps_file_sha256 (options->profile_path, NULL) : NULL,
+    .intent = options->intent,
+    .bpc = !options->no_bpc,
+    .dpi = b->dpi,
+    .order = options->order,
+    .formats = b->formats,
+    .engine_version = g_strdup (PS_VERSION),
+  };
+  lb.key = batch_key (&lb);
+  /* Absolute paths: a reprint months later may run from anywhere. */
+  size_t n = roster->records->len;
+  g_auto (GStrv) absolute = g_new0 (char *, n + 1);
+  for (size_t i = 0; i < n; i++)
+    absolute[i] = photo_paths[i] ? g_canonicalize_filename (photo_paths[i], NULL) : NULL;
+  gint64 id = _ps_ledger_record_batch (ledger, &lb, roster, b->plan, absolute,
+                                       b->record_sha256, b->page_sha256, error);
+  for (size_t i = 0; i < n; i++)
+    g_clear_pointer (&absolute[i], g_free);
+  _ps_ledger_batch_clear (&lb);
+  return id > 0;
 }
 
 bool
@@ -501,15 +662,7 @@ ps_render_batch (const PsRoster *roster, const PsCheck *check, const PsRenderOpt
   g_return_val_if_fail (roster != NULL && check != NULL && options != NULL, false);
   g_return_val_if_fail (options->layout != NULL && options->out_dir != NULL, false);
 
-  Batch b = { roster, check, options, options->layout };
-  b.dpi = options->dpi > 0 ? options->dpi : options->layout->dpi;
-  b.formats = options->formats != 0 ? options->formats : (PS_FORMAT_PDF | PS_FORMAT_TIFF);
-  if (options->proof)
-    b.formats |= PS_FORMAT_PNG;
-
-  if (!make_dir (options->out_dir, error))
-    return false;
-  if (!write_exceptions (check, options->out_dir, error))
+  if (!make_dir (options->out_dir, error) || !write_exceptions (check, options->out_dir, error))
     return false;
 
   size_t n_records = ps_roster_get_n_records (roster);
@@ -532,55 +685,46 @@ ps_render_batch (const PsRoster *roster, const PsCheck *check, const PsRenderOpt
     }
 
   g_autofree bool *include = g_new (bool, n_records);
+  g_autofree char **photo_paths = g_new0 (char *, n_records + 1);
   for (size_t i = 0; i < n_records; i++)
-    include[i] = ps_check_is_printable (check, i);
-
-  b.plan = _ps_plan_new (roster, include, b.layout, options->order);
-  b.color = _ps_color_new (options->profile_path, options->intent, !options->no_bpc, error);
-  if (b.color == NULL)
     {
-      batch_clear (&b);
-      return false;
+      include[i] = ps_check_is_printable (check, i);
+      photo_paths[i] = (char *) ps_check_get_photo_path (check, i);
     }
-  b.renderer = _ps_renderer_new (b.layout, PS_MASK_PER_CHARACTER);
 
+  g_autoptr (PsPlan) plan = _ps_plan_new (roster, include, options->layout, options->order);
+  g_autoptr (PsColor) color = _ps_color_new (options->profile_path, options->intent,
+                                             !options->no_bpc, error);
+  if (color == NULL)
+    return false;
+
+  Batch b = {
+    .roster = roster,
+    .plan = plan,
+    .layout = options->layout,
+    .photo_paths = photo_paths,
+    .color = color,
+    .dpi = options->dpi > 0 ? options->dpi : options->layout->dpi,
+    .formats = options->formats != 0 ? options->formats : (PS_FORMAT_PDF | PS_FORMAT_TIFF),
+    .proof = options->proof,
+    .progress = options->progress,
+    .progress_data = options->progress_data,
+  };
   g_autofree char *pdf_path = g_build_filename (options->out_dir, "sheets.pdf", NULL);
-  b.tiff_dir = g_build_filename (options->out_dir, "tiff", NULL);
-  b.png_dir = g_build_filename (options->out_dir, "png", NULL);
-  if (((b.formats & PS_FORMAT_TIFF) && !make_dir (b.tiff_dir, error))
-      || ((b.formats & PS_FORMAT_PNG) && !make_dir (b.png_dir, error))
-      || ((b.formats & PS_FORMAT_PDF) && !open_pdf (&b, pdf_path, error)))
-    {
-      batch_clear (&b);
-      return false;
-    }
-  if (b.formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG))
-    {
-      int w = (int) lround (b.layout->sheet_width / 72.0 * b.dpi);
-      int h = (int) lround (b.layout->sheet_height / 72.0 * b.dpi);
-      b.raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-      if (cairo_surface_status (b.raster) != CAIRO_STATUS_SUCCESS)
-        {
-          g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_FAILED,
-                       "cannot allocate a %d x %d page: %s", w, h,
-                       cairo_status_to_string (cairo_surface_status (b.raster)));
-          batch_clear (&b);
-          return false;
-        }
-    }
-
   g_autoptr (GString) manifest = g_string_new ("page,kind,class,seq,xh,cjm,name_masked,id_last4,photo_sha256\r\n");
-  bool ok = render_pages (&b, manifest, error);
-  if (ok && b.pdf != NULL)
-    ok = close_pdf (&b, pdf_path, error);
+
+  bool ok = batch_open (&b, options->out_dir, (b.formats & PS_FORMAT_PDF) ? pdf_path : NULL, error)
+            && batch_render (&b, NULL, 0, manifest, error)
+            && (b.pdf == NULL || close_pdf (&b, pdf_path, error));
   if (ok)
     {
       g_autofree char *path = g_build_filename (options->out_dir, "manifest.csv", NULL);
-      ok = write_atomically (path, manifest->str, manifest->len, error);
+      ok = write_atomically (path, manifest->str, manifest->len, error)
+           && record_in_ledger (&b, roster, options, photo_paths, error);
     }
   if (ok)
     {
-      size_t n_pages = b.plan->pages->len;
+      size_t n_pages = plan->pages->len;
       if (b.formats & PS_FORMAT_TIFF)
         remove_stale_pages (b.tiff_dir, ".tif", n_pages);
       if (b.formats & PS_FORMAT_PNG)
@@ -588,11 +732,63 @@ ps_render_batch (const PsRoster *roster, const PsCheck *check, const PsRenderOpt
       if (summary != NULL)
         {
           summary->pages = n_pages;
-          summary->separators = b.plan->classes->len;
-          summary->sheets = n_pages - b.plan->classes->len;
-          summary->students = b.plan->n_students;
+          summary->separators = plan->classes->len;
+          summary->sheets = n_pages - plan->classes->len;
+          summary->students = plan->n_students;
           summary->skipped = ps_roster_get_n_rows (roster) - n_printable;
         }
+    }
+  batch_clear (&b);
+  return ok;
+}
+
+bool
+_ps_output_render_recorded (PsLedgerBatchData *data, const size_t *numbers, size_t n,
+                            const char *out_dir, const char *pdf_path, unsigned formats,
+                            const char *mark, char ***page_sha256, GError **error)
+{
+  const PsLedgerBatch *lb = &data->batch;
+  g_autofree char *layout_label = g_strdup_printf ("%s (as recorded)", lb->layout_name);
+  g_autoptr (PsLayout) layout = _ps_layout_load_from_data (lb->layout_name, layout_label,
+                                                          lb->layout_text, strlen (lb->layout_text),
+                                                          error);
+  if (layout == NULL)
+    return false;
+  if (lb->profile_path != NULL)
+    {
+      g_autofree char *sha = ps_file_sha256 (lb->profile_path, error);
+      if (sha == NULL)
+        return false;
+      if (g_strcmp0 (sha, lb->profile_sha256) != 0)
+        {
+          g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_MISMATCH,
+                       "profile '%s' has changed since the batch was rendered", lb->profile_path);
+          return false;
+        }
+    }
+  g_autoptr (PsColor) color = _ps_color_new (lb->profile_path, (PsIntent) lb->intent, lb->bpc, error);
+  if (color == NULL)
+    return false;
+
+  Batch b = {
+    .roster = data->roster,
+    .plan = data->plan,
+    .layout = layout,
+    .photo_paths = (char *const *) data->photo_paths->pdata,
+    .photo_sha256 = (char *const *) data->photo_sha256->pdata,
+    .color = color,
+    .dpi = lb->dpi,
+    .formats = formats,
+    .mark = mark,
+  };
+  bool ok = batch_open (&b, out_dir, pdf_path, error)
+            && batch_render (&b, numbers, n, NULL, error)
+            && (b.pdf == NULL || close_pdf (&b, pdf_path, error));
+  if (ok && page_sha256 != NULL)
+    {
+      *page_sha256 = g_new0 (char *, n + 1);
+      for (size_t i = 0; i < n; i++)
+        (*page_sha256)[i] = g_strdup (b.page_sha256[numbers[i] - 1]);
     }
   batch_clear (&b);
   return ok;

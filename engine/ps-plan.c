@@ -151,6 +151,30 @@ _ps_plan_new (const PsRoster *roster, const bool *include, const PsLayout *layou
   return plan;
 }
 
+/* An empty plan, for callers that rebuild one (the ledger): classes and
+ * pages are added by hand and freed by _ps_plan_free(). */
+PsPlan *
+_ps_plan_new_empty (void)
+{
+  PsPlan *plan = g_new0 (PsPlan, 1);
+  plan->classes = g_ptr_array_new_with_free_func ((GDestroyNotify) class_free);
+  plan->pages = g_array_new (FALSE, TRUE, sizeof (PsPage));
+  return plan;
+}
+
+/* Appends a class with no records yet.  Returns: (transfer none): it. */
+PsClass *
+_ps_plan_add_class (PsPlan *plan, const char *name, const char *yxdm)
+{
+  g_return_val_if_fail (plan != NULL && name != NULL, NULL);
+  PsClass *klass = g_new0 (PsClass, 1);
+  klass->name = g_strdup (name);
+  klass->yxdm = g_strdup (yxdm);
+  klass->records = g_array_new (FALSE, FALSE, sizeof (size_t));
+  g_ptr_array_add (plan->classes, klass);
+  return klass;
+}
+
 void
 _ps_plan_free (PsPlan *plan)
 {

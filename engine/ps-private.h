@@ -124,6 +124,7 @@ typedef struct {
 struct _PsLayout {
   char  *name;
   char  *path;
+  char  *text;             /* the layout file as loaded, verbatim (for the ledger) */
   char  *description;
   double sheet_width;      /* points, after orientation */
   double sheet_height;     /* points */
@@ -170,6 +171,10 @@ struct _PsLayout {
   /* where a reprint mark goes: in the margin, outside every photo */
   PsRect reprint_mark;
 };
+
+/* Parses layout text (@path only names it in messages). */
+PsLayout *_ps_layout_load_from_data (const char *name, const char *path, const char *contents,
+                                     gsize length, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Fonts (ps-fonts.c): a private fontconfig configuration             */
@@ -221,6 +226,10 @@ typedef struct {
 PsPlan *_ps_plan_new (const PsRoster *roster, const bool *include,
                       const PsLayout *layout, PsOrder order);
 void _ps_plan_free (PsPlan *plan);
+/* For rebuilding a plan (the ledger): an empty plan, and a class appended
+ * to it (transfer none; fill klass->records, then plan->pages). */
+PsPlan *_ps_plan_new_empty (void);
+PsClass *_ps_plan_add_class (PsPlan *plan, const char *name, const char *yxdm);
 
 /* ------------------------------------------------------------------ */
 /* Render (ps-render.c): one page onto a cairo context                */
@@ -235,6 +244,9 @@ void _ps_renderer_free (PsRenderer *renderer);
 bool _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsRoster *roster,
                              const PsPlan *plan, const PsPage *page,
                              cairo_surface_t *photo, GError **error);
+/* Draws @text (e.g. "补 2026-11-22") in the layout's reprint-mark area,
+ * outside every photo. */
+void _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text);
 /* Checks that the captions of @record fit the layout at min size. */
 bool _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record,
                                 GError **error);
@@ -356,6 +368,16 @@ gint64 _ps_ledger_reprint_add (PsLedger *ledger, gint64 batch_id, gint64 student
 /* A human summary: batches, classes, pages printed / pending / failed, jobs
  * with CUPS state and reason.  @batch_id 0 = every batch. */
 char *_ps_ledger_format_status (PsLedger *ledger, gint64 batch_id, GError **error);
+
+/* Renders pages @numbers (1-based) of a recorded batch again, with the
+ * recorded layout, profile and settings, after checking that every photo
+ * and the profile are unchanged (PS_LEDGER_ERROR_MISMATCH).  @pdf_path:
+ * the PDF to write (NULL = none); tiff/ and png/ go under @out_dir.
+ * @mark: reprint mark text or NULL.  @page_sha256 (out, nullable): per
+ * rendered page, the raster digest (when a raster format was asked). */
+bool _ps_output_render_recorded (PsLedgerBatchData *data, const size_t *numbers, size_t n,
+                                 const char *out_dir, const char *pdf_path, unsigned formats,
+                                 const char *mark, char ***page_sha256, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Queue (ps-queue.c): CUPS destinations API, no PPD                  */

@@ -423,6 +423,34 @@ draw_separator (PsRenderer *r, cairo_t *cr, const PsRoster *roster, const PsPlan
   return false;
 }
 
+void
+_ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text)
+{
+  const PsLayout *layout = renderer->layout;
+  const PsRect *area = &layout->reprint_mark;
+  if (area->width <= 0 || area->height <= 0)
+    return;
+
+  /* As large as the area allows: the mark must be readable but never
+   * leaves its corner of the margin. */
+  PsFontSpec font = { layout->copy_font.family, 8, 2 };
+  g_autoptr (PangoLayout) l = fit_text (renderer, &font, text, area->width, area->height, true,
+                                        PANGO_ALIGN_LEFT);
+  cairo_save (cr);
+  cairo_rectangle (cr, area->x, area->y, area->width, area->height);
+  cairo_clip (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  if (l != NULL)
+    show_layout_at (cr, l, area->x, area->y);
+  else
+    {
+      /* Too small for text: a filled square still tells the sheet apart. */
+      cairo_rectangle (cr, area->x, area->y, area->width, area->height);
+      cairo_fill (cr);
+    }
+  cairo_restore (cr);
+}
+
 bool
 _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsRoster *roster,
                         const PsPlan *plan, const PsPage *page, cairo_surface_t *photo,

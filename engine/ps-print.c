@@ -1,0 +1,462 @@
+/* ps-print.c - batches to printers: jobs, tracking, resume, reprints.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The ledger is the single truth about what is on paper.  A job is recorded
+ * (with its name and pages) before it is sent, its CUPS id as soon as CUPS
+ * accepts it, and every state change after that.  So at any moment a page is
+ * printed (a completed job carried it), in flight, or missing - and a rerun
+ * after a crash finds a job that reached CUPS by its name instead of sending
+ * it again.
+ */
+#include "config.h"
+#include "ps-private.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#define DEFAULT_TIMEOUT 600      /* seconds a job may stay unfinished */
+#define POLL_INTERVAL   250000   /* microseconds between Get-Job-Attributes */
+
+void
+ps_reprint_result_clear (PsReprintResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->pdf_path, g_free);
+  g_clear_pointer (&result->student_xh, g_free);
+}
+
+/* Fault injection for the crash tests: PHOTOSHEET_FAULT=after-submit kills
+ * the process between CUPS accepting a job and the ledger recording it -
+ * the worst moment for a crash. */
+static void
+fault_point (const char *name)
+{
+  const char *fault = g_getenv ("PHOTOSHEET_FAULT");
+  if (fault != NULL && strcmp (fault, name) == 0)
+    raise (SIGKILL);
+}
+
+static PsLayout *
+recorded_layout (const PsLedgerBatchData *data, GError **error)
+{
+  const PsLedgerBatch *lb = &data->batch;
+  return _ps_layout_load_from_data (lb->layout_name, lb->layout_name, lb->layout_text,
+                                    strlen (lb->layout_text), error);
+}
+
+static PsQueue *
+open_queue (const PsPrintOptions *options, const PsLayout *layout, GError **error)
+{
+  g_autoptr (PsQueue) queue = _ps_queue_open (options->printer, options->server, error);
+  if (queue == NULL)
+    return NULL;
+  if (!_ps_queue_check_media (queue, layout->media, layout->sheet_width, layout->sheet_height,
+                              error))
+    return NULL;
+  return g_steal_pointer (&queue);
+}
+
+/* Asks CUPS for the state of @job and records it when it changed. */
+static bool
+refresh_job (PsLedger *ledger, PsQueue *queue, PsLedgerJob *job, GError **error)
+{
+  if (job->cups_id == 0)
+    {
+      /* Recorded but its CUPS id never was: either photosheet stopped before
+       * sending it, or right after CUPS accepted it.  CUPS knows which. */
+      int id = _ps_queue_find_job (queue, job->name, error);
+      if (id < 0)
+        return false;
+      if (id == 0)
+        {
+          job->state = PS_JOB_CANCELED;
+          return _ps_ledger_job_set_state (ledger, job->id, PS_JOB_CANCELED,
+                                           "never reached CUPS", error);
+        }
+      if (!_ps_ledger_job_set_cups_id (ledger, job->id, id, error))
+        return false;
+      job->cups_id = id;
+    }
+
+  PsJobState state = PS_JOB_PENDING;
+  g_autofree char *reason = NULL;
+  if (!_ps_queue_get_job_state (queue, job->cups_id, &state, &reason, error))
+    return false;
+  if (state != job->state || g_strcmp0 (reason, job->reason) != 0)
+    {
+      if (!_ps_ledger_job_set_state (ledger, job->id, state, reason, error))
+        return false;
+      job->state = state;
+      g_free (job->reason);
+      job->reason = g_steal_pointer (&reason);
+    }
+  return true;
+}
+
+/* Polls every job in @jobs until it ends or @timeout seconds pass. */
+static bool
+track_jobs (PsLedger *ledger, PsQueue *queue, GPtrArray *jobs, const PsPrintOptions *options,
+            GError **error)
+{
+  int timeout = options->timeout > 0 ? options->timeout : DEFAULT_TIMEOUT;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      size_t done = 0;
+      for (size_t i = 0; i < jobs->len; i++)
+        {
+          PsLedgerJob *job = jobs->pdata[i];
+          if (!_ps_job_state_is_final (job->state) && !refresh_job (ledger, queue, job, error))
+            return false;
+          done += _ps_job_state_is_final (job->state) ? 1 : 0;
+        }
+      if (options->progress != NULL)
+        options->progress (done, jobs->len, options->progress_data);
+      if (done == jobs->len || g_get_monotonic_time () >= deadline)
+        return true;
+      g_usleep (POLL_INTERVAL);
+    }
+}
+
+static gint64
+find_batch (PsLedger *ledger, const char *batch_dir, GError **error)
+{
+  gint64 id = _ps_ledger_find_batch_by_dir (ledger, batch_dir, error);
+  if (id <= 0)
+    g_prefix_error (error, "no batch rendered into '%s' in the ledger: ", batch_dir);
+  return id;
+}
+
+/* Splits the pages to send into jobs: a new job at each class, and at most
+ * @job_size pages in one. */
+static GPtrArray *
+group_pages (const PsPlan *plan, GArray *pages, int job_size)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  GArray *current = NULL;
+  size_t current_class = G_MAXSIZE;
+
+  for (size_t i = 0; i < pages->len; i++)
+    {
+      size_t number = g_array_index (pages, size_t, i);
+      const PsPage *page = &g_array_index (plan->pages, PsPage, number - 1);
+      bool new_class = page->class_index != current_class;
+      bool full = job_size > 0 && current != NULL && current->len >= (guint) job_size;
+      if (current == NULL || full || (job_size <= 0 && new_class))
+        {
+          current = g_array_new (FALSE, FALSE, sizeof (size_t));
+          g_ptr_array_add (groups, current);
+        }
+      g_array_append_val (current, number);
+      current_class = page->class_index;
+    }
+  return groups;
+}
+
+/* Records, renders and sends one job; the job row exists before CUPS sees
+ * the job, so a crash at any point leaves a trace the rerun can follow. */
+static PsLedgerJob *
+submit_job (PsLedger *ledger, PsQueue *queue, PsLedgerBatchData *data, const PsLayout *layout,
+            const PsPrintOptions *options, const char *name, GArray *pages, const char *jobs_dir,
+            GError **error)
+{
+  gint64 job_id = _ps_ledger_job_create (ledger, data->id, options->printer, name,
+                                         (const size_t *) pages->data, pages->len, error);
+  if (job_id <= 0)
+    return NULL;
+
+  g_autofree char *file = g_strdup_printf ("job-%" G_GINT64_FORMAT ".pdf", job_id);
+  g_autofree char *pdf = g_build_filename (jobs_dir, file, NULL);
+  g_autoptr (GError) local = NULL;
+  if (!_ps_output_render_recorded (data, (const size_t *) pages->data, pages->len, jobs_dir, pdf,
+                                   0, NULL, NULL, &local))
+    {
+      _ps_ledger_job_set_state (ledger, job_id, PS_JOB_CANCELED, "not sent: rendering failed", NULL);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+
+  int cups_id = _ps_queue_submit (queue, name, pdf, layout->media, options->options, &local);
+  if (cups_id <= 0)
+    {
+      _ps_ledger_job_set_state (ledger, job_id, PS_JOB_ABORTED, local->message, NULL);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  fault_point ("after-submit");
+  /* The job file served its purpose: CUPS has its own copy. */
+  g_unlink (pdf);
+  if (!_ps_ledger_job_set_cups_id (ledger, job_id, cups_id, error)
+      || !_ps_ledger_job_set_state (ledger, job_id, PS_JOB_PENDING, NULL, error))
+    return NULL;
+
+  PsLedgerJob *job = g_new0 (PsLedgerJob, 1);
+  job->id = job_id;
+  job->batch_id = data->id;
+  job->cups_id = cups_id;
+  job->printer = g_strdup (options->printer);
+  job->name = g_strdup (name);
+  job->state = PS_JOB_PENDING;
+  return job;
+}
+
+static char *
+job_name (const PsLedgerBatchData *data, const PsPage *first, size_t sequence)
+{
+  const PsClass *klass = data->plan->classes->pdata[first->class_index];
+  return g_strdup_printf ("photosheet %s %s b%" G_GINT64_FORMAT "-%zu",
+                          klass->yxdm != NULL ? klass->yxdm : "-", klass->name, data->id,
+                          sequence);
+}
+
+static char *
+describe_failures (GPtrArray *jobs)
+{
+  GString *s = g_string_new (NULL);
+  for (size_t i = 0; i < jobs->len; i++)
+    {
+      PsLedgerJob *job = jobs->pdata[i];
+      if (job->state == PS_JOB_COMPLETED)
+        continue;
+      g_string_append_printf (s, "%sjob %d '%s' %s%s%s%s", s->len ? "; " : "", job->cups_id,
+                              job->name, _ps_job_state_to_string (job->state),
+                              job->reason ? " (" : "", job->reason ? job->reason : "",
+                              job->reason ? ")" : "");
+    }
+  return g_string_free (s, FALSE);
+}
+
+bool
+ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *options,
+                PsPrintSummary *summary, GError **error)
+{
+  g_return_val_if_fail (ledger != NULL && batch_dir != NULL && options != NULL, false);
+  g_return_val_if_fail (options->printer != NULL, false);
+
+  PsPrintSummary local_summary = { 0 };
+  if (summary == NULL)
+    summary = &local_summary;
+  memset (summary, 0, sizeof *summary);
+
+  gint64 batch_id = find_batch (ledger, batch_dir, error);
+  if (batch_id <= 0)
+    return false;
+  g_autoptr (PsLedgerBatchData) data = _ps_ledger_load_batch (ledger, batch_id, error);
+  if (data == NULL)
+    return false;
+  g_autoptr (PsLayout) layout = recorded_layout (data, error);
+  if (layout == NULL)
+    return false;
+
+  /* Printer, server and media are checked before anything is recorded. */
+  g_autoptr (PsQueue) queue = open_queue (options, layout, error);
+  if (queue == NULL)
+    return false;
+
+  g_autoptr (GPtrArray) earlier = _ps_ledger_list_jobs (ledger, batch_id, error);
+  if (earlier == NULL)
+    return false;
+  if (earlier->len > 0 && !options->resume)
+    {
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_FAILED,
+                   "batch '%s' already has %u print job%s: use --resume to print only the "
+                   "pages that are missing", batch_dir, earlier->len, earlier->len == 1 ? "" : "s");
+      return false;
+    }
+
+  /* Jobs of this printer that have not ended: learn what became of them,
+   * and keep tracking those still under way rather than sending their
+   * pages again. */
+  g_autoptr (GPtrArray) tracked = g_ptr_array_new_with_free_func ((GDestroyNotify) _ps_ledger_job_free);
+  g_autoptr (GHashTable) in_flight = g_hash_table_new (NULL, NULL);
+  for (size_t i = 0; i < earlier->len; i++)
+    {
+      PsLedgerJob *job = earlier->pdata[i];
+      if (_ps_job_state_is_final (job->state) || g_strcmp0 (job->printer, options->printer) != 0)
+        continue;
+      if (!refresh_job (ledger, queue, job, error))
+        return false;
+      if (_ps_job_state_is_final (job->state))
+        continue;
+      g_autoptr (GArray) pages = _ps_ledger_job_pages (ledger, job->id, error);
+      if (pages == NULL)
+        return false;
+      for (size_t p = 0; p < pages->len; p++)
+        g_hash_table_add (in_flight, GSIZE_TO_POINTER (g_array_index (pages, size_t, p)));
+      g_ptr_array_add (tracked, g_steal_pointer (&earlier->pdata[i]));
+    }
+
+  g_autoptr (GArray) pending = _ps_ledger_pages_pending (ledger, batch_id, error);
+  if (pending == NULL)
+    return false;
+  g_autoptr (GArray) to_send = g_array_new (FALSE, FALSE, sizeof (size_t));
+  for (size_t i = 0; i < pending->len; i++)
+    {
+      size_t number = g_array_index (pending, size_t, i);
+      if (!g_hash_table_contains (in_flight, GSIZE_TO_POINTER (number)))
+        g_array_append_val (to_send, number);
+    }
+
+  g_autofree char *jobs_dir = g_build_filename (batch_dir, "jobs", NULL);
+  g_autoptr (GPtrArray) groups = group_pages (data->plan, to_send, options->job_size);
+  size_t sequence = earlier->len;
+  for (size_t g = 0; g < groups->len; g++)
+    {
+      GArray *pages = groups->pdata[g];
+      const PsPage *first = &g_array_index (data->plan->pages, PsPage,
+                                            g_array_index (pages, size_t, 0) - 1);
+      g_autofree char *name = job_name (data, first, ++sequence);
+      PsLedgerJob *job = submit_job (ledger, queue, data, layout, options, name, pages, jobs_dir,
+                                     error);
+      if (job == NULL)
+        return false;
+      g_ptr_array_add (tracked, job);
+      summary->jobs_submitted++;
+      summary->pages_submitted += pages->len;
+    }
+  g_rmdir (jobs_dir);
+
+  if (!track_jobs (ledger, queue, tracked, options, error))
+    return false;
+
+  for (size_t i = 0; i < tracked->len; i++)
+    {
+      PsLedgerJob *job = tracked->pdata[i];
+      if (job->state == PS_JOB_COMPLETED)
+        summary->jobs_completed++;
+      else
+        summary->jobs_failed++;
+    }
+  g_autoptr (GArray) left = _ps_ledger_pages_pending (ledger, batch_id, error);
+  if (left == NULL)
+    return false;
+  summary->pages_pending = left->len;
+
+  if (summary->jobs_failed > 0)
+    {
+      g_autofree char *what = describe_failures (tracked);
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_JOB,
+                   "%zu of %u job%s did not complete: %s; %zu page%s still to print "
+                   "(print --resume when the printer is back)",
+                   summary->jobs_failed, tracked->len, tracked->len == 1 ? "" : "s", what,
+                   summary->pages_pending, summary->pages_pending == 1 ? "" : "s");
+      return false;
+    }
+  return true;
+}
+
+char *
+ps_ledger_describe (PsLedger *ledger, const char *batch_dir, GError **error)
+{
+  gint64 batch_id = 0;
+  if (batch_dir != NULL && (batch_id = find_batch (ledger, batch_dir, error)) <= 0)
+    return NULL;
+  return _ps_ledger_format_status (ledger, batch_id, error);
+}
+
+static char *
+today (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
+bool
+ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
+            const char *reason, const char *date, const PsPrintOptions *print,
+            PsReprintResult *result, GError **error)
+{
+  g_return_val_if_fail (ledger != NULL && query != NULL && out_dir != NULL, false);
+
+  if (query->xh == NULL && query->cjm == NULL && query->yxdm == NULL && query->id_last4 == NULL)
+    {
+      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND,
+                   "reprint: name the student by 学号, 采集码, or 院校代码 and the ID's last 4");
+      return false;
+    }
+  g_autoptr (GArray) matches = _ps_ledger_find_students (ledger, query->xh, query->cjm,
+                                                         query->yxdm, query->id_last4, error);
+  if (matches == NULL)
+    return false;
+  if (matches->len == 0)
+    {
+      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND,
+                   "reprint: no student in ledger '%s' matches", ps_ledger_get_path (ledger));
+      return false;
+    }
+
+  /* The newest batch that printed the student is the sheet to match. */
+  PsLedgerMatch match = g_array_index (matches, PsLedgerMatch, 0);
+  g_autoptr (PsLedgerBatchData) data = _ps_ledger_load_batch (ledger, match.batch_id, error);
+  if (data == NULL)
+    return false;
+  size_t record = G_MAXSIZE;
+  for (size_t i = 0; i < data->student_ids->len; i++)
+    if (g_array_index (data->student_ids, gint64, i) == match.student_id)
+      record = i;
+  g_autoptr (GArray) pages = g_array_new (FALSE, FALSE, sizeof (size_t));
+  for (size_t p = 0; p < data->plan->pages->len; p++)
+    {
+      const PsPage *page = &g_array_index (data->plan->pages, PsPage, p);
+      if (page->kind == PS_PAGE_SHEET && page->record == record)
+        g_array_append_val (pages, page->number);
+    }
+  if (pages->len == 0)
+    {
+      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND,
+                   "reprint: the ledger has no sheet for this student");
+      return false;
+    }
+
+  g_autofree char *day = date != NULL ? g_strdup (date) : today ();
+  g_autofree char *mark = g_strdup_printf ("补 %s", day);
+  g_autofree char *pdf = g_build_filename (out_dir, "reprint.pdf", NULL);
+  if (!_ps_output_render_recorded (data, (const size_t *) pages->data, pages->len, out_dir, pdf,
+                                   PS_FORMAT_TIFF, mark, NULL, error))
+    return false;
+
+  gint64 job_id = 0;
+  int cups_id = 0;
+  if (print != NULL && print->printer != NULL)
+    {
+      g_autoptr (PsLayout) layout = recorded_layout (data, error);
+      if (layout == NULL)
+        return false;
+      g_autoptr (PsQueue) queue = open_queue (print, layout, error);
+      if (queue == NULL)
+        return false;
+      const PsRecord *r = data->roster->records->pdata[record];
+      g_autoptr (GPtrArray) jobs = _ps_ledger_list_jobs (ledger, data->id, error);
+      if (jobs == NULL)
+        return false;
+      /* Job names are unique in a ledger: the sequence tells reprints apart. */
+      g_autofree char *name = g_strdup_printf ("photosheet reprint %s b%" G_GINT64_FORMAT "-%u %s",
+                                               r->values[PS_FIELD_XH] ? r->values[PS_FIELD_XH] : "-",
+                                               data->id, jobs->len + 1, day);
+      job_id = _ps_ledger_job_create (ledger, data->id, print->printer, name,
+                                      (const size_t *) pages->data, pages->len, error);
+      if (job_id <= 0)
+        return false;
+      cups_id = _ps_queue_submit (queue, name, pdf, layout->media, print->options, error);
+      if (cups_id <= 0)
+        return false;
+      if (!_ps_ledger_job_set_cups_id (ledger, job_id, cups_id, error)
+          || !_ps_ledger_job_set_state (ledger, job_id, PS_JOB_PENDING, NULL, error))
+        return false;
+    }
+
+  if (_ps_ledger_reprint_add (ledger, data->id, match.student_id, reason, pdf, job_id, error) <= 0)
+    return false;
+  if (result != NULL)
+    {
+      const PsRecord *r = data->roster->records->pdata[record];
+      result->pages = pages->len;
+      result->pdf_path = g_strdup (pdf);
+      result->student_xh = g_strdup (r->values[PS_FIELD_XH]);
+      result->cups_job_id = cups_id;
+    }
+  return true;
+}
