@@ -1082,6 +1082,7 @@ compute_geometry (Parser *parser, PsLayout *layout, const Extra *extra)
                   slot.y -= reach;
                   slot.width += 2 * reach;
                   slot.height += 2 * reach;
+
                 }
               if (rects_overlap (mark, &slot)
                   || (layout->copy_caption_height > 0 && rects_overlap (mark, &caption)))

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+#include <string.h>
 #include <sys/wait.h>
 
 char *
@@ -131,4 +132,79 @@ ps_test_run_shell (const char *cmdline, char **out)
                 &error);
   g_assert_no_error (error);
   return exit_status (status);
+}
+
+const char *const ps_test_full_names[PS_TEST_N_FULL] = {
+  "张三丰", "欧阳娜娜", "买买提·艾力", "王小𠮷", "李四",
+};
+const char *const ps_test_full_ids[PS_TEST_N_FULL] = {
+  "11010519491231002X", "440301199001011234", "650102198807070315",
+  "110105491231002", "320106200001019876",
+};
+
+char *
+ps_test_write_old_mode_roster (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "roster.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (csv, "\r\n", -1);
+  for (size_t i = 0; i < PS_TEST_N_FULL; i++)
+    {
+      g_auto (GStrv) cells = g_strsplit (lines[i + 1], ",", -1);
+      g_free (cells[7]);
+      cells[7] = g_strdup (ps_test_full_names[i]);
+      g_free (cells[3]);
+      cells[3] = g_strdup (ps_test_full_ids[i]);
+      g_free (lines[i + 1]);
+      lines[i + 1] = g_strjoinv (",", cells);
+    }
+  g_autofree char *joined = g_strjoinv ("\r\n", lines);
+  char *old = g_build_filename (dir, "old.csv", NULL);
+  ps_test_write_file (old, joined, -1);
+  return old;
+}
+
+GPtrArray *
+ps_test_read_manifest (const char *out_dir)
+{
+  g_autofree char *path = g_build_filename (out_dir, "manifest.csv", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpstr (lines[0], ==, "page,kind,class,seq,xh,cjm,name_masked,id_last4,photo_sha256");
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  for (size_t i = 1; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_ptr_array_add (rows, g_strsplit (lines[i], ",", -1));
+  return rows;
+}
+
+bool
+ps_test_find_full_value (const char *data, size_t len, const char **which)
+{
+  for (size_t i = 0; i < PS_TEST_N_FULL; i++)
+    {
+      const char *name = ps_test_full_names[i];
+      glong n16 = 0;
+      g_autofree gunichar2 *le = g_utf8_to_utf16 (name, -1, NULL, &n16, NULL);
+      g_autofree gunichar2 *be = g_memdup2 (le, (gsize) n16 * 2);
+      for (glong k = 0; k < n16; k++)
+        be[k] = GUINT16_SWAP_LE_BE (be[k]);
+      g_autofree char *id_head = g_strndup (ps_test_full_ids[i], 12);
+      const char *hit = NULL;
+      if (memmem (data, len, name, strlen (name)) != NULL
+          || memmem (data, len, le, (size_t) n16 * 2) != NULL
+          || memmem (data, len, be, (size_t) n16 * 2) != NULL)
+        hit = name;
+      else if (memmem (data, len, id_head, strlen (id_head)) != NULL)
+        hit = ps_test_full_ids[i];
+      if (hit != NULL)
+        {
+          if (which != NULL)
+            *which = hit;
+          return true;
+        }
+    }
+  return false;
 }

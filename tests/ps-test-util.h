@@ -29,4 +29,24 @@ int ps_test_run_shell (const char *cmdline, char **out);
 
 G_END_DECLS
 
+G_BEGIN_DECLS
+
+/* Full names and full ID numbers as old-mode tables carry them; nothing
+ * photosheet writes, prints or stores may contain any of them. */
+#define PS_TEST_N_FULL 5
+extern const char *const ps_test_full_names[PS_TEST_N_FULL];
+extern const char *const ps_test_full_ids[PS_TEST_N_FULL];
+
+/* Writes @dir/old.csv: @dir/roster.csv (a sample copy) with rows 2..6
+ * carrying the full names and IDs above.  Returns its path. */
+char *ps_test_write_old_mode_roster (const char *dir);
+/* manifest.csv of a rendered batch as rows of cells, header checked and
+ * dropped (g_strfreev'd by the array). */
+GPtrArray *ps_test_read_manifest (const char *out_dir);
+/* True if @data holds a full name (UTF-8 or UTF-16LE/BE) or the first 12
+ * characters of a full ID; *@which (nullable) names it. */
+bool ps_test_find_full_value (const char *data, size_t len, const char **which);
+
+G_END_DECLS
+
 #endif

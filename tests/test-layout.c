@@ -169,9 +169,13 @@ check_invariants (const PsLayout *layout)
       /* the reprint mark is clear of photos, captions and marks */
       if (layout->reprint_mark.width > 0)
         {
+          /* The marks reach around the photo; the caption below it is
+           * only its own rectangle. */
           double r = layout->cut_marks ? reach : 0;
-          PsRect grown = { slot.x - r, slot.y - r, slot.width + 2 * r, cell.height + 2 * r };
+          PsRect grown = { slot.x - r, slot.y - r, slot.width + 2 * r, slot.height + 2 * r };
+          PsRect caption = { slot.x, slot.y + slot.height, slot.width, cell.height - slot.height };
           g_assert_false (overlap (&layout->reprint_mark, &grown));
+          g_assert_false (overlap (&layout->reprint_mark, &caption));
         }
     }
 
@@ -352,7 +356,7 @@ test_6inch_numbers (void)
   /* reprint mark: the printable area's top-left corner */
   g_assert_cmpfloat_with_epsilon (layout->reprint_mark.x, MM (3), EPS);
   g_assert_cmpfloat_with_epsilon (layout->reprint_mark.y, MM (3), EPS);
-  g_assert_cmpfloat_with_epsilon (layout->reprint_mark.width, MM (3), EPS);
+  g_assert_cmpfloat_with_epsilon (layout->reprint_mark.width, MM (12), EPS);
   g_assert_cmpfloat_with_epsilon (layout->mark_length, MM (2), EPS);
   g_assert_cmpfloat_with_epsilon (layout->mark_offset, MM (1), EPS);
   g_assert_cmpfloat_with_epsilon (layout->mark_width, 0.25, EPS);
@@ -397,7 +401,7 @@ test_describe (void)
     "slot 4     x 52.8 y 69.2 w 33.0 h 48.0 mm\n",
     "caption    strip x 3.0 y 133.4 w 95.6 h 16.0 mm, fields sjc,cjm,yxdm,zjhm,xh,cc,xllb,xm,bh",
     "fields xm,xh",
-    "reprint    x 3.0 y 3.0 w 3.0 h 3.0 mm\n",
+    "reprint    x 3.0 y 3.0 w 12.0 h 3.0 mm\n",
   };
 
   g_assert_nonnull (text);
@@ -607,7 +611,8 @@ test_reprint_mark_fallback (void)
   g_assert_cmpint (layout->rows, ==, 2);
   g_assert_cmpfloat_with_epsilon (layout->reprint_mark.x, 0, EPS);
   g_assert_cmpfloat_with_epsilon (layout->reprint_mark.y, 0, EPS);
-  g_assert_cmpfloat_with_epsilon (layout->reprint_mark.width, MM (3), EPS);
+  g_assert_cmpfloat_with_epsilon (layout->reprint_mark.width, MM (12), EPS);
+  g_assert_cmpfloat_with_epsilon (layout->reprint_mark.height, MM (3), EPS);
   check_invariants (layout);
 
   ps_test_write_file (none,

@@ -216,9 +216,10 @@ start_printer () {
     local port=$1
     mkdir -p "$DIR/printer-spool"
     # -k keeps every document; -c true: no per-job sleep; -r off: no DNS-SD.
-    # The default media list of ippeveprinter includes na_index-4x6_4x6in.
+    # -s 10,10 makes it a colour printer, whose built-in media list has the
+    # photo sizes (na_index-4x6_4x6in, na_5x7_5x7in, ...): no -a file needed.
     launch ippeveprinter "$DIR/log/ippeveprinter.log" \
-        ippeveprinter -k -c /usr/bin/true -d "$DIR/printer-spool" -p "$port" \
+        ippeveprinter -s 10,10 -k -c /usr/bin/true -d "$DIR/printer-spool" -p "$port" \
         -f application/pdf,image/pwg-raster,image/urf,image/jpeg -r off \
         -M Photosheet -m "Test Printer" "$PRINTER_NAME"
     wait_for "$START_TIMEOUT" up_or_dead ippeveprinter "$port"

@@ -1,0 +1,1103 @@
+/* test-ledger.c - the SQLite ledger: open/migrate, batches, students, jobs, privacy.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ps-test-util.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sqlite3.h>
+#include <glib/gstdio.h>
+
+/* ------------------------------------------------------------------ */
+/* Fixture and helpers                                                */
+/* ------------------------------------------------------------------ */
+
+/* Old-mode roster: full names and 18-character IDs, masked on load. */
+static const char roster_csv[] =
+  "采集码,学号,姓名,班级,证件号码,院校代码\n"
+  "Hx4KcUcseltovhGV,201818004215114,欧阳娜娜,计算机科学与技术软工三班,11010519491231002X,10294\n"
+  "VDDcGDN38UAWTggP,202131104215101,诸葛孔明,机械设计制造及其自动化2班,32058319880706471x,10294\n"
+  "nY9sA2faakD4Z2fU,201818004215115,司马相如,计算机科学与技术软工三班,44030419950101123X,10294\n"
+  "Cg9Qgmm37QaqAhXP,202131104215102,上官婉儿,机械设计制造及其自动化2班,51010219991212888X,10294\n"
+  "wsGUvWu4W4eUVuxW,201818004215116,慕容复兴,计算机科学与技术软工三班,65010219870505567X,10294\n";
+
+/* Everything that must never reach the ledger file. */
+static const char *const full_names[] = {
+  "欧阳娜娜", "诸葛孔明", "司马相如", "上官婉儿", "慕容复兴", NULL,
+};
+static const char *const full_ids[] = {
+  "11010519491231002X", "32058319880706471x", "32058319880706471X",
+  "44030419950101123X", "51010219991212888X", "65010219870505567X", NULL,
+};
+
+typedef struct {
+  char *dir;
+  char *path;        /* the ledger file */
+  char *roster_path;
+  char *out_dir;
+  PsRoster *roster;
+  PsLayout *layout;
+  PsPlan *plan;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = ps_test_tmpdir ();
+  f->path = g_build_filename (f->dir, "ledger.sqlite", NULL);
+  f->roster_path = g_build_filename (f->dir, "roster.csv", NULL);
+  f->out_dir = g_build_filename (f->dir, "out", NULL);
+  ps_test_write_file (f->roster_path, roster_csv, -1);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  _ps_plan_free (f->plan);
+  ps_layout_free (f->layout);
+  ps_roster_free (f->roster);
+  ps_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+  g_free (f->roster_path);
+  g_free (f->out_dir);
+}
+
+#define TEST(path, fn) \
+  g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+
+static PsLedger *
+open_ok (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  PsLedger *ledger = ps_ledger_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ledger);
+  return ledger;
+}
+
+/* A second, raw connection for looking behind the API. */
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  return db;
+}
+
+static gint64
+raw_int (const char *path, const char *sql)
+{
+  sqlite3 *db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  gint64 v = sqlite3_column_int64 (stmt, 0);
+  g_assert_cmpint (sqlite3_finalize (stmt), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  return v;
+}
+
+static char *
+raw_text (const char *path, const char *sql)
+{
+  sqlite3 *db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  char *v = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  g_assert_cmpint (sqlite3_finalize (stmt), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  return v;
+}
+
+static void
+raw_exec (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                    NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+static unsigned
+file_mode (const char *path)
+{
+  GStatBuf st;
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_mode & 07777;
+}
+
+/* Loads the roster and the default layout and plans every record. */
+static void
+make_plan (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  f->roster = ps_roster_load (f->roster_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ps_roster_get_n_records (f->roster), ==, 5);
+  g_assert_cmpuint (ps_roster_get_n_problems (f->roster), ==, 0);
+  f->layout = ps_layout_load ("default", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->layout);
+  f->plan = _ps_plan_new (f->roster, NULL, f->layout, PS_ORDER_XH);
+  g_assert_cmpuint (f->plan->classes->len, ==, 2);
+  g_assert_cmpuint (f->plan->n_students, ==, 5);
+}
+
+/* Per-record and per-page strings for a batch (NULL-terminated vectors). */
+typedef struct {
+  char **photo_paths;
+  char **photo_sha256;
+  char **page_sha256;
+} Extras;
+
+static void
+extras_init (Extras *x, const Fixture *f, const char *tag)
+{
+  size_t n = f->roster->records->len, np = f->plan->pages->len;
+  x->photo_paths = g_new0 (char *, n + 1);
+  x->photo_sha256 = g_new0 (char *, n + 1);
+  x->page_sha256 = g_new0 (char *, np + 1);
+  for (size_t i = 0; i < n; i++)
+    {
+      const PsRecord *r = f->roster->records->pdata[i];
+      x->photo_paths[i] = g_strdup_printf ("/photos/%s.jpg", r->values[PS_FIELD_CJM]);
+      x->photo_sha256[i] = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                          r->values[PS_FIELD_CJM], -1);
+    }
+  for (size_t i = 0; i < np; i++)
+    x->page_sha256[i] = i == 1 ? NULL : g_strdup_printf ("%s-page-%zu", tag, i + 1);
+  /* index 1 left NULL on purpose: "entries may be NULL"; free the rest by hand */
+}
+
+static void
+extras_clear (Extras *x, size_t np)
+{
+  g_strfreev (x->photo_paths);
+  g_strfreev (x->photo_sha256);
+  for (size_t i = 0; i < np; i++)
+    g_free (x->page_sha256[i]);
+  g_free (x->page_sha256);
+}
+
+static void
+batch_init (PsLedgerBatch *b, const Fixture *f, const char *key, const char *out_dir)
+{
+  memset (b, 0, sizeof *b);
+  b->key = g_strdup (key);
+  b->out_dir = g_strdup (out_dir);
+  b->roster_path = g_strdup (f->roster_path);
+  b->roster_sha256 = g_strdup (ps_roster_get_sha256 (f->roster));
+  b->layout_name = g_strdup ("default");
+  b->layout_text = g_strdup ("[sheet]\nwidth_mm=101.6\n");
+  b->profile_path = g_strdup ("/profiles/lab.icc");
+  b->profile_sha256 = g_strdup ("00ff");
+  b->intent = PS_INTENT_RELATIVE;
+  b->bpc = true;
+  b->dpi = 300;
+  b->order = PS_ORDER_XH;
+  b->formats = PS_FORMAT_PDF | PS_FORMAT_TIFF;
+  b->engine_version = g_strdup (ps_version ());
+}
+
+static gint64
+record_ok (PsLedger *ledger, const Fixture *f, const char *key, const char *out_dir,
+           const char *tag)
+{
+  g_autoptr (GError) error = NULL;
+  PsLedgerBatch b;
+  Extras x;
+  batch_init (&b, f, key, out_dir);
+  extras_init (&x, f, tag);
+  gint64 id = _ps_ledger_record_batch (ledger, &b, f->roster, f->plan, x.photo_paths,
+                                       x.photo_sha256, x.page_sha256, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  _ps_ledger_batch_clear (&b);
+  extras_clear (&x, f->plan->pages->len);
+  return id;
+}
+
+static PsLedgerBatchData *
+load_ok (PsLedger *ledger, gint64 id)
+{
+  g_autoptr (GError) error = NULL;
+  PsLedgerBatchData *data = _ps_ledger_load_batch (ledger, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (data);
+  return data;
+}
+
+/* Page numbers of class @c in @plan. */
+static GArray *
+class_pages (const PsPlan *plan, size_t c)
+{
+  GArray *pages = g_array_new (FALSE, FALSE, sizeof (size_t));
+  for (size_t i = 0; i < plan->pages->len; i++)
+    {
+      const PsPage *p = &g_array_index (plan->pages, PsPage, i);
+      if (p->class_index == c)
+        g_array_append_val (pages, p->number);
+    }
+  return pages;
+}
+
+static gint64
+job_ok (PsLedger *ledger, gint64 batch, const char *name, const GArray *pages)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id = _ps_ledger_job_create (ledger, batch, "lab-printer", name,
+                                     (const size_t *) (const void *) pages->data, pages->len,
+                                     &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static void
+set_state_ok (PsLedger *ledger, gint64 job, PsJobState state, const char *reason)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (_ps_ledger_job_set_state (ledger, job, state, reason, &error));
+  g_assert_no_error (error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Job states                                                         */
+/* ------------------------------------------------------------------ */
+
+static void
+test_job_states (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_CREATED), ==, "created");
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_PENDING), ==, "pending");
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_HELD), ==, "held");
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_PROCESSING), ==, "processing");
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_STOPPED), ==, "stopped");
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_CANCELED), ==, "canceled");
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_ABORTED), ==, "aborted");
+  g_assert_cmpstr (_ps_job_state_to_string (PS_JOB_COMPLETED), ==, "completed");
+  g_assert_false (_ps_job_state_is_final (PS_JOB_CREATED));
+  g_assert_false (_ps_job_state_is_final (PS_JOB_PENDING));
+  g_assert_false (_ps_job_state_is_final (PS_JOB_HELD));
+  g_assert_false (_ps_job_state_is_final (PS_JOB_PROCESSING));
+  g_assert_false (_ps_job_state_is_final (PS_JOB_STOPPED));
+  g_assert_true (_ps_job_state_is_final (PS_JOB_CANCELED));
+  g_assert_true (_ps_job_state_is_final (PS_JOB_ABORTED));
+  g_assert_true (_ps_job_state_is_final (PS_JOB_COMPLETED));
+}
+
+/* ------------------------------------------------------------------ */
+/* Open and migrate                                                   */
+/* ------------------------------------------------------------------ */
+
+static void
+test_open_create (Fixture *f, gconstpointer data)
+{
+  /* a permissive umask must not widen the file */
+  mode_t old = umask (0);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  umask (old);
+
+  g_assert_cmpstr (ps_ledger_get_path (ledger), ==, f->path);
+  g_assert_cmphex (file_mode (f->path), ==, 0600);
+  g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 1);
+
+  /* the WAL file, while there is one, is no more readable than the ledger */
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  if (g_file_test (wal, G_FILE_TEST_EXISTS))
+    g_assert_cmphex (file_mode (wal), ==, 0600);
+}
+
+static void
+test_open_reopen (Fixture *f, gconstpointer data)
+{
+  PsLedger *ledger = open_ok (f->path);
+  ps_ledger_free (ledger);
+  ledger = open_ok (f->path);
+  ps_ledger_free (ledger);
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
+                   ==, 8);
+  g_assert_cmphex (file_mode (f->path), ==, 0600);
+}
+
+static void
+test_open_existing_mode (Fixture *f, gconstpointer data)
+{
+  /* a file the user made is used as it is: neither widened nor changed */
+  ps_test_write_file (f->path, "", 0);
+  g_assert_cmpint (g_chmod (f->path, 0640), ==, 0);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  g_assert_cmphex (file_mode (f->path), ==, 0640);
+}
+
+static void
+test_open_newer (Fixture *f, gconstpointer data)
+{
+  raw_exec (f->path, "CREATE TABLE t (x); PRAGMA user_version = 99;");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLedger) ledger = ps_ledger_open (f->path, &error);
+  g_assert_null (ledger);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_SCHEMA);
+  g_assert_nonnull (strstr (error->message, "newer photosheet"));
+  g_assert_nonnull (strstr (error->message, "schema 99, this one knows 1"));
+  g_assert_nonnull (strstr (error->message, f->path));
+  /* refused before anything was changed */
+  g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "delete");
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 99);
+}
+
+static void
+test_open_not_database (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GString) junk = g_string_new (NULL);
+  while (junk->len < 8192)
+    g_string_append (junk, "this is a roster, not a database\n");
+  ps_test_write_file (f->path, junk->str, (gssize) junk->len);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLedger) ledger = ps_ledger_open (f->path, &error);
+  g_assert_null (ledger);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, f->path));
+
+  /* nor can one be made in a directory that does not exist */
+  g_autofree char *missing = g_build_filename (f->dir, "no", "such", "ledger.sqlite", NULL);
+  g_clear_error (&error);
+  g_assert_null (ps_ledger_open (missing, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_OPEN);
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches                                                            */
+/* ------------------------------------------------------------------ */
+
+static const PsField compared_fields[] = {
+  PS_FIELD_SJC, PS_FIELD_CJM, PS_FIELD_YXDM, PS_FIELD_ZJHM, PS_FIELD_XH, PS_FIELD_CC,
+  PS_FIELD_XLLB, PS_FIELD_XM, PS_FIELD_BH, PS_FIELD_FY, PS_FIELD_COPIES, PS_FIELD_PRIORITY,
+};
+
+static void
+test_batch_roundtrip (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  gint64 id = record_ok (ledger, f, "key-1", f->out_dir, "r1");
+  g_autoptr (PsLedgerBatchData) d = load_ok (ledger, id);
+
+  g_assert_cmpint (d->id, ==, id);
+  g_assert_cmpstr (d->batch.key, ==, "key-1");
+  g_assert_cmpstr (d->batch.out_dir, ==, f->out_dir);
+  g_assert_cmpstr (d->batch.roster_path, ==, f->roster_path);
+  g_assert_cmpstr (d->batch.roster_sha256, ==, ps_roster_get_sha256 (f->roster));
+  g_assert_cmpstr (d->batch.layout_name, ==, "default");
+  g_assert_cmpstr (d->batch.layout_text, ==, "[sheet]\nwidth_mm=101.6\n");
+  g_assert_cmpstr (d->batch.profile_path, ==, "/profiles/lab.icc");
+  g_assert_cmpstr (d->batch.profile_sha256, ==, "00ff");
+  g_assert_cmpint (d->batch.intent, ==, PS_INTENT_RELATIVE);
+  g_assert_true (d->batch.bpc);
+  g_assert_cmpint (d->batch.dpi, ==, 300);
+  g_assert_cmpint (d->batch.order, ==, PS_ORDER_XH);
+  g_assert_cmpuint (d->batch.formats, ==, PS_FORMAT_PDF | PS_FORMAT_TIFF);
+  g_assert_cmpstr (d->batch.engine_version, ==, ps_version ());
+
+  /* the synthetic roster: one record per student, in plan order */
+  g_assert_cmpstr (ps_roster_get_format (d->roster), ==, "ledger");
+  g_assert_cmpstr (ps_roster_get_path (d->roster), ==, f->roster_path);
+  g_assert_cmpuint (ps_roster_get_n_records (d->roster), ==, 5);
+  g_assert_cmpuint (ps_roster_get_n_problems (d->roster), ==, 0);
+  g_assert_cmpuint (d->photo_paths->len, ==, 5);
+  g_assert_cmpuint (d->photo_sha256->len, ==, 5);
+  g_assert_cmpuint (d->student_ids->len, ==, 5);
+
+  /* classes: same names, same students in the same order */
+  g_assert_cmpuint (d->plan->classes->len, ==, f->plan->classes->len);
+  g_assert_cmpuint (d->plan->n_students, ==, f->plan->n_students);
+  size_t ord = 0;
+  g_autofree size_t *new_index = g_new0 (size_t, f->roster->records->len);
+  for (size_t c = 0; c < f->plan->classes->len; c++)
+    {
+      const PsClass *a = f->plan->classes->pdata[c], *b = d->plan->classes->pdata[c];
+      g_assert_cmpstr (b->name, ==, a->name);
+      g_assert_cmpstr (b->yxdm, ==, a->yxdm);
+      g_assert_cmpuint (b->records->len, ==, a->records->len);
+      for (size_t k = 0; k < a->records->len; k++, ord++)
+        {
+          size_t ia = g_array_index (a->records, size_t, k);
+          size_t ib = g_array_index (b->records, size_t, k);
+          g_assert_cmpuint (ib, ==, ord);
+          new_index[ia] = ib;
+          const PsRecord *ra = f->roster->records->pdata[ia];
+          const PsRecord *rb = ps_roster_get_record (d->roster, ib);
+          g_assert_cmpint (ps_record_get_row (rb), ==, ra->row);
+          for (size_t i = 0; i < G_N_ELEMENTS (compared_fields); i++)
+            g_assert_cmpstr (ps_record_get (rb, compared_fields[i]), ==,
+                             ra->values[compared_fields[i]]);
+          g_autofree char *photo = g_strdup_printf ("/photos/%s.jpg",
+                                                    ra->values[PS_FIELD_CJM]);
+          g_assert_cmpstr (d->photo_paths->pdata[ib], ==, photo);
+          g_assert_cmpuint (strlen (d->photo_sha256->pdata[ib]), ==, 64);
+          g_assert_cmpint (g_array_index (d->student_ids, gint64, ib), >, 0);
+        }
+    }
+  /* masked on the way in, and stored masked */
+  g_assert_cmpstr (ps_record_get (ps_roster_get_record (d->roster, 0), PS_FIELD_XM), ==,
+                   "欧**娜");
+  g_assert_cmpstr (ps_record_get (ps_roster_get_record (d->roster, 0), PS_FIELD_ZJHM), ==,
+                   "002X");
+
+  /* pages: identical, sheets pointing at the same student */
+  g_assert_cmpuint (d->plan->pages->len, ==, f->plan->pages->len);
+  g_assert_cmpuint (d->page_sha256->len, ==, f->plan->pages->len);
+  for (size_t i = 0; i < f->plan->pages->len; i++)
+    {
+      const PsPage *a = &g_array_index (f->plan->pages, PsPage, i);
+      const PsPage *b = &g_array_index (d->plan->pages, PsPage, i);
+      g_assert_cmpint (b->kind, ==, a->kind);
+      g_assert_cmpuint (b->number, ==, a->number);
+      g_assert_cmpuint (b->class_index, ==, a->class_index);
+      g_assert_cmpint (b->seq, ==, a->seq);
+      g_assert_cmpint (b->copies, ==, a->copies);
+      g_assert_cmpint (b->sheet, ==, a->sheet);
+      g_assert_cmpint (b->n_sheets, ==, a->n_sheets);
+      if (a->kind == PS_PAGE_SHEET)
+        g_assert_cmpuint (b->record, ==, new_index[a->record]);
+      if (i == 1)
+        g_assert_null (d->page_sha256->pdata[i]);
+      else
+        {
+          g_autofree char *sum = g_strdup_printf ("r1-page-%zu", i + 1);
+          g_assert_cmpstr (d->page_sha256->pdata[i], ==, sum);
+        }
+    }
+
+  /* no such batch */
+  g_autoptr (GError) error = NULL;
+  g_assert_null (_ps_ledger_load_batch (ledger, id + 100, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+}
+
+static void
+test_batch_rerecord (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  gint64 id = record_ok (ledger, f, "key-1", f->out_dir, "r1");
+  g_autoptr (GArray) pages = class_pages (f->plan, 0);
+  gint64 job = job_ok (ledger, id, "photosheet b1-1", pages);
+  set_state_ok (ledger, job, PS_JOB_COMPLETED, NULL);
+  g_autoptr (PsLedgerBatchData) before = load_ok (ledger, id);
+  gint64 student = g_array_index (before->student_ids, gint64, 0);
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (_ps_ledger_reprint_add (ledger, id, student, "lost", NULL, 0, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* the same key again: same batch, new page checksums, jobs kept */
+  g_assert_cmpint (record_ok (ledger, f, "key-1", f->out_dir, "r2"), ==, id);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM batches"), ==, 1);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM reprints"), ==, 1);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM students"), ==, 5);
+  g_autoptr (PsLedgerBatchData) after = load_ok (ledger, id);
+  g_autofree char *last = g_strdup_printf ("r2-page-%u", f->plan->pages->len);
+  g_assert_cmpstr (after->page_sha256->pdata[f->plan->pages->len - 1], ==, last);
+  g_assert_cmpint (g_array_index (after->student_ids, gint64, 0), ==, student);
+  g_autoptr (GPtrArray) jobs = _ps_ledger_list_jobs (ledger, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpint (((PsLedgerJob *) jobs->pdata[0])->state, ==, PS_JOB_COMPLETED);
+  g_autoptr (GArray) pending = _ps_ledger_pages_pending (ledger, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, f->plan->pages->len - pages->len);
+
+  /* the same key with another plan is refused, and changes nothing */
+  bool include[5] = { true, true, true, true, false };
+  g_autoptr (PsPlan) other = _ps_plan_new (f->roster, include, f->layout, PS_ORDER_XH);
+  PsLedgerBatch b;
+  batch_init (&b, f, "key-1", f->out_dir);
+  g_assert_cmpint (_ps_ledger_record_batch (ledger, &b, f->roster, other, NULL, NULL, NULL,
+                                            &error), ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_MISMATCH);
+  _ps_ledger_batch_clear (&b);
+  g_assert_null (b.key);
+  g_clear_error (&error);
+  g_autoptr (PsLedgerBatchData) still = load_ok (ledger, id);
+  g_assert_cmpstr (still->page_sha256->pdata[f->plan->pages->len - 1], ==, last);
+
+  /* a plan pointing outside its roster is refused */
+  PsPage bad = { .kind = PS_PAGE_SHEET, .number = other->pages->len + 1, .record = 99 };
+  g_array_append_val (other->pages, bad);
+  batch_init (&b, f, "key-bad", f->out_dir);
+  g_assert_cmpint (_ps_ledger_record_batch (ledger, &b, f->roster, other, NULL, NULL, NULL,
+                                            &error), ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_FAILED);
+  _ps_ledger_batch_clear (&b);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM batches"), ==, 1);
+}
+
+static void
+test_find_dir (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  g_autofree char *messy = g_strconcat (f->dir, "/./sub/../out/", NULL);
+  gint64 a = record_ok (ledger, f, "key-a", messy, "a");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (_ps_ledger_find_batch_by_dir (ledger, f->out_dir, &error), ==, a);
+  g_assert_no_error (error);
+  g_autofree char *slash = g_strconcat (f->out_dir, "/", NULL);
+  g_assert_cmpint (_ps_ledger_find_batch_by_dir (ledger, slash, &error), ==, a);
+  g_assert_no_error (error);
+
+  /* relative to the working directory */
+  g_autofree char *cwd = g_get_current_dir ();
+  g_assert_cmpint (g_chdir (f->dir), ==, 0);
+  gint64 found = _ps_ledger_find_batch_by_dir (ledger, "out", &error);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (found, ==, a);
+
+  /* the latest batch rendered into the dir wins */
+  gint64 b = record_ok (ledger, f, "key-b", f->out_dir, "b");
+  g_assert_cmpint (b, !=, a);
+  g_assert_cmpint (_ps_ledger_find_batch_by_dir (ledger, f->out_dir, &error), ==, b);
+  g_assert_cmpint (record_ok (ledger, f, "key-a", f->out_dir, "a2"), ==, a);
+  g_assert_cmpint (_ps_ledger_find_batch_by_dir (ledger, f->out_dir, &error), ==, a);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (_ps_ledger_find_batch_by_dir (ledger, f->dir, &error), ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+}
+
+static void
+test_find_students (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  gint64 b1 = record_ok (ledger, f, "key-1", f->out_dir, "r1");
+  g_autoptr (PsLedgerBatchData) d1 = load_ok (ledger, b1);
+  g_autoptr (GError) error = NULL;
+
+  /* the student whose 学号 is 202131104215101 */
+  size_t idx = 0;
+  for (; idx < d1->roster->records->len; idx++)
+    if (g_strcmp0 (ps_record_get (ps_roster_get_record (d1->roster, idx), PS_FIELD_XH),
+                   "202131104215101") == 0)
+      break;
+  g_assert_cmpuint (idx, <, d1->roster->records->len);
+  gint64 sid = g_array_index (d1->student_ids, gint64, idx);
+
+  g_autoptr (GArray) m = _ps_ledger_find_students (ledger, "202131104215101", NULL, NULL,
+                                                   NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->len, ==, 1);
+  g_assert_cmpint (g_array_index (m, PsLedgerMatch, 0).batch_id, ==, b1);
+  g_assert_cmpint (g_array_index (m, PsLedgerMatch, 0).student_id, ==, sid);
+  g_clear_pointer (&m, g_array_unref);
+
+  m = _ps_ledger_find_students (ledger, NULL, "VDDcGDN38UAWTggP", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->len, ==, 1);
+  g_assert_cmpint (g_array_index (m, PsLedgerMatch, 0).student_id, ==, sid);
+  g_clear_pointer (&m, g_array_unref);
+
+  /* the ID's last 4, in either case, or the full number cut to them */
+  const char *const ids[] = { "471X", "471x", "32058319880706471x" };
+  for (size_t i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      m = _ps_ledger_find_students (ledger, NULL, NULL, "10294", ids[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (m->len, ==, 1);
+      g_assert_cmpint (g_array_index (m, PsLedgerMatch, 0).student_id, ==, sid);
+      g_clear_pointer (&m, g_array_unref);
+    }
+
+  /* every key must match */
+  m = _ps_ledger_find_students (ledger, "202131104215101", NULL, "10294", "002X", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->len, ==, 0);
+  g_clear_pointer (&m, g_array_unref);
+  m = _ps_ledger_find_students (ledger, NULL, NULL, "99999", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->len, ==, 0);
+  g_clear_pointer (&m, g_array_unref);
+
+  /* a newer batch comes first */
+  gint64 b2 = record_ok (ledger, f, "key-2", f->out_dir, "r2");
+  m = _ps_ledger_find_students (ledger, NULL, NULL, "10294", "471X", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->len, ==, 2);
+  g_assert_cmpint (g_array_index (m, PsLedgerMatch, 0).batch_id, ==, b2);
+  g_assert_cmpint (g_array_index (m, PsLedgerMatch, 1).batch_id, ==, b1);
+  g_clear_pointer (&m, g_array_unref);
+  m = _ps_ledger_find_students (ledger, NULL, NULL, "10294", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->len, ==, 10);
+  g_clear_pointer (&m, g_array_unref);
+
+  /* at least one key */
+  g_assert_null (_ps_ledger_find_students (ledger, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_FAILED);
+}
+
+/* ------------------------------------------------------------------ */
+/* Jobs and reprints                                                  */
+/* ------------------------------------------------------------------ */
+
+static void
+test_jobs (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  gint64 batch = record_ok (ledger, f, "key-1", f->out_dir, "r1");
+  g_autoptr (GError) error = NULL;
+  size_t n_pages = f->plan->pages->len;
+  g_autoptr (GArray) pages0 = class_pages (f->plan, 0);
+  g_autoptr (GArray) pages1 = class_pages (f->plan, 1);
+  g_assert_cmpuint (pages1->len, >=, 3);
+
+  /* nothing printed yet */
+  g_autoptr (GArray) pending = _ps_ledger_pages_pending (ledger, batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, n_pages);
+  g_clear_pointer (&pending, g_array_unref);
+
+  /* job 1: class 1, to completion */
+  g_autofree char *name1 = g_strdup_printf ("photosheet 10294 %s b1-1",
+                                            ((PsClass *) f->plan->classes->pdata[0])->name);
+  gint64 j1 = job_ok (ledger, batch, name1, pages0);
+  g_autoptr (GPtrArray) jobs = _ps_ledger_list_jobs (ledger, batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  const PsLedgerJob *job = jobs->pdata[0];
+  g_assert_cmpint (job->id, ==, j1);
+  g_assert_cmpint (job->batch_id, ==, batch);
+  g_assert_cmpint (job->cups_id, ==, 0);
+  g_assert_cmpstr (job->printer, ==, "lab-printer");
+  g_assert_cmpstr (job->name, ==, name1);
+  g_assert_cmpint (job->state, ==, PS_JOB_CREATED);
+  g_assert_null (job->reason);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+
+  g_assert_true (_ps_ledger_job_set_cups_id (ledger, j1, 17, &error));
+  g_assert_no_error (error);
+  set_state_ok (ledger, j1, PS_JOB_PENDING, NULL);
+  set_state_ok (ledger, j1, PS_JOB_PROCESSING, "job-printing");
+  set_state_ok (ledger, j1, PS_JOB_PROCESSING, "job-printing");   /* no change */
+  set_state_ok (ledger, j1, PS_JOB_COMPLETED, NULL);
+  set_state_ok (ledger, j1, PS_JOB_COMPLETED, NULL);              /* no change */
+  g_autofree char *count_sql = g_strdup_printf (
+    "SELECT count(*) FROM job_events WHERE job_id = %" G_GINT64_FORMAT, j1);
+  g_assert_cmpint (raw_int (f->path, count_sql), ==, 4);
+
+  g_autoptr (GArray) jp = _ps_ledger_job_pages (ledger, j1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jp->len, ==, pages0->len);
+  for (size_t i = 0; i < jp->len; i++)
+    g_assert_cmpuint (g_array_index (jp, size_t, i), ==, g_array_index (pages0, size_t, i));
+
+  pending = _ps_ledger_pages_pending (ledger, batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, pages1->len);
+  for (size_t i = 0; i < pending->len; i++)
+    g_assert_cmpuint (g_array_index (pending, size_t, i), ==,
+                      g_array_index (pages1, size_t, i));
+  g_clear_pointer (&pending, g_array_unref);
+
+  /* job 2: two pages of class 2, aborted */
+  g_autoptr (GArray) two = g_array_new (FALSE, FALSE, sizeof (size_t));
+  g_array_append_vals (two, pages1->data, 2);
+  gint64 j2 = job_ok (ledger, batch, "photosheet b1-2", two);
+  g_assert_true (_ps_ledger_job_set_cups_id (ledger, j2, 18, &error));
+  set_state_ok (ledger, j2, PS_JOB_PROCESSING, NULL);
+  set_state_ok (ledger, j2, PS_JOB_ABORTED, "printer-stopped");
+
+  /* a job name is unique; a failed create leaves nothing behind */
+  g_assert_cmpint (job_ok (ledger, batch, "photosheet b1-3", two), >, j2);
+  g_assert_cmpint (_ps_ledger_job_create (ledger, batch, "lab-printer", "photosheet b1-2",
+                                          (size_t *) (void *) two->data, two->len, &error),
+                   ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_clear_error (&error);
+  size_t no_page = n_pages + 1;
+  g_assert_cmpint (_ps_ledger_job_create (ledger, batch, "lab-printer", "photosheet b1-4",
+                                          &no_page, 1, &error), ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (_ps_ledger_job_create (ledger, batch + 9, "lab-printer", "photosheet x",
+                                          &no_page, 1, &error), ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM jobs"), ==, 3);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM job_pages WHERE job_id NOT IN "
+                                     "(SELECT id FROM jobs)"), ==, 0);
+  /* job 3 was canceled before CUPS had it */
+  set_state_ok (ledger, j2 + 1, PS_JOB_CANCELED, NULL);
+
+  /* unknown jobs */
+  g_assert_false (_ps_ledger_job_set_state (ledger, 999, PS_JOB_PENDING, NULL, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (_ps_ledger_job_set_cups_id (ledger, 999, 1, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (_ps_ledger_job_pages (ledger, 999, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (_ps_ledger_pages_pending (ledger, 999, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* aborted pages are still to print */
+  pending = _ps_ledger_pages_pending (ledger, batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, pages1->len);
+  g_clear_pointer (&pending, g_array_unref);
+
+  jobs = _ps_ledger_list_jobs (ledger, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 3);
+  job = jobs->pdata[1];
+  g_assert_cmpint (job->id, ==, j2);
+  g_assert_cmpint (job->cups_id, ==, 18);
+  g_assert_cmpint (job->state, ==, PS_JOB_ABORTED);
+  g_assert_cmpstr (job->reason, ==, "printer-stopped");
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+
+  /* status: class 1 printed, class 2 two failed and the rest pending */
+  g_autofree char *status = _ps_ledger_format_status (ledger, batch, &error);
+  g_assert_no_error (error);
+  if (g_test_verbose ())
+    g_test_message ("%s", status);
+  g_autofree char *head = g_strdup_printf ("batch %" G_GINT64_FORMAT "  %s  (roster.csv, "
+                                           "layout default, %zu pages)\n", batch, f->out_dir,
+                                           n_pages);
+  g_assert_true (g_str_has_prefix (status, head));
+  g_autofree char *c1 = g_strdup_printf ("class 1/2 %s    %u pages: %u printed, 0 pending, "
+                                         "0 failed\n",
+                                         ((PsClass *) f->plan->classes->pdata[0])->name,
+                                         pages0->len, pages0->len);
+  g_assert_nonnull (strstr (status, c1));
+  g_autofree char *c2 = g_strdup_printf ("class 2/2 %s    %u pages: 0 printed, %u pending, "
+                                         "2 failed\n",
+                                         ((PsClass *) f->plan->classes->pdata[1])->name,
+                                         pages1->len, pages1->len - 2);
+  g_assert_nonnull (strstr (status, c2));
+  g_autofree char *l1 = g_strdup_printf ("#%" G_GINT64_FORMAT " cups 17  lab-printer  %s  "
+                                         "completed\n", j1, name1);
+  g_assert_nonnull (strstr (status, l1));
+  g_assert_nonnull (strstr (status, "cups 18  lab-printer  photosheet b1-2  aborted "
+                                    "(printer-stopped)\n"));
+  g_assert_nonnull (strstr (status, "cups -  lab-printer  photosheet b1-3  canceled\n"));
+
+  /* every batch */
+  g_autofree char *all = _ps_ledger_format_status (ledger, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (all, ==, status);
+  g_assert_null (_ps_ledger_format_status (ledger, 999, &error));
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+}
+
+static void
+test_status_empty (Fixture *f, gconstpointer data)
+{
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *status = _ps_ledger_format_status (ledger, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (status, ==, "no batches\n");
+  g_autoptr (GPtrArray) jobs = _ps_ledger_list_jobs (ledger, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 0);
+}
+
+static void
+test_reprint (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  gint64 batch = record_ok (ledger, f, "key-1", f->out_dir, "r1");
+  gint64 other = record_ok (ledger, f, "key-2", f->out_dir, "r2");
+  g_autoptr (PsLedgerBatchData) d = load_ok (ledger, batch);
+  g_autoptr (PsLedgerBatchData) d2 = load_ok (ledger, other);
+  gint64 student = g_array_index (d->student_ids, gint64, 2);
+  g_autoptr (GError) error = NULL;
+
+  gint64 r1 = _ps_ledger_reprint_add (ledger, batch, student, "lost in the post",
+                                      "/out/reprint-1.pdf", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r1, >, 0);
+
+  g_autoptr (GArray) pages = class_pages (f->plan, 0);
+  gint64 job = job_ok (ledger, batch, "photosheet reprint 1", pages);
+  gint64 r2 = _ps_ledger_reprint_add (ledger, batch, student, NULL, NULL, job, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r2, >, r1);
+
+  /* the student of another batch, a missing student, a missing job */
+  g_assert_cmpint (_ps_ledger_reprint_add (ledger, batch,
+                                           g_array_index (d2->student_ids, gint64, 0),
+                                           NULL, NULL, 0, &error), ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (_ps_ledger_reprint_add (ledger, batch, 9999, NULL, NULL, 0, &error), ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (_ps_ledger_reprint_add (ledger, batch, student, NULL, NULL, 999, &error),
+                   ==, 0);
+  g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM reprints"), ==, 2);
+  g_autofree char *reason = raw_text (f->path, "SELECT reason FROM reprints ORDER BY id LIMIT 1");
+  g_assert_cmpstr (reason, ==, "lost in the post");
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM reprints WHERE job_id IS NULL"),
+                   ==, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Privacy: the file never holds a full name or ID                    */
+/* ------------------------------------------------------------------ */
+
+static void
+assert_absent (const GByteArray *bytes, const char *file, const char *secret)
+{
+  /* UTF-8 */
+  g_assert_null (memmem (bytes->data, bytes->len, secret, strlen (secret)));
+  /* UTF-16LE */
+  glong n = 0;
+  g_autofree gunichar2 *u16 = g_utf8_to_utf16 (secret, -1, NULL, &n, NULL);
+  g_assert_nonnull (u16);
+  g_autofree guint8 *le = g_new (guint8, (gsize) n * 2);
+  for (glong i = 0; i < n; i++)
+    {
+      le[2 * i] = u16[i] & 0xff;
+      le[2 * i + 1] = u16[i] >> 8;
+    }
+  g_assert_null (memmem (bytes->data, bytes->len, le, (size_t) n * 2));
+}
+
+/* The bytes of the ledger and of its -wal and -shm files, if present. */
+static GByteArray *
+ledger_bytes (const char *path)
+{
+  GByteArray *all = g_byte_array_new ();
+  const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  for (size_t i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      if (g_file_get_contents (name, &data, &len, NULL))
+        g_byte_array_append (all, (const guint8 *) data, (guint) len);
+    }
+  return all;
+}
+
+static void
+assert_private (const char *path)
+{
+  g_autoptr (GByteArray) bytes = ledger_bytes (path);
+  g_assert_cmpuint (bytes->len, >, 0);
+
+  /* the scan does see the data: the masked forms are there */
+  g_assert_nonnull (memmem (bytes->data, bytes->len, "欧**娜", strlen ("欧**娜")));
+  g_assert_nonnull (memmem (bytes->data, bytes->len, "471X", 4));
+
+  for (size_t i = 0; full_names[i] != NULL; i++)
+    assert_absent (bytes, path, full_names[i]);
+  assert_absent (bytes, path, "张三丰");
+  for (size_t i = 0; full_ids[i] != NULL; i++)
+    {
+      assert_absent (bytes, path, full_ids[i]);
+      g_autofree char *first14 = g_strndup (full_ids[i], 14);
+      assert_absent (bytes, path, first14);
+    }
+}
+
+static void
+test_privacy (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  PsLedger *ledger = open_ok (f->path);
+  g_autoptr (GError) error = NULL;
+
+  /* a batch, jobs, reprints, status: everything the other tests do */
+  gint64 batch = record_ok (ledger, f, "key-1", f->out_dir, "r1");
+  g_assert_cmpint (record_ok (ledger, f, "key-1", f->out_dir, "r2"), ==, batch);
+  g_autoptr (GArray) pages = class_pages (f->plan, 0);
+  gint64 job = job_ok (ledger, batch, "photosheet b1-1", pages);
+  g_assert_true (_ps_ledger_job_set_cups_id (ledger, job, 5, &error));
+  set_state_ok (ledger, job, PS_JOB_COMPLETED, NULL);
+  g_autoptr (PsLedgerBatchData) d = load_ok (ledger, batch);
+  g_assert_cmpint (_ps_ledger_reprint_add (ledger, batch,
+                                           g_array_index (d->student_ids, gint64, 0),
+                                           "damaged", NULL, job, &error), >, 0);
+  g_autofree char *status = _ps_ledger_format_status (ledger, 0, &error);
+  g_assert_no_error (error);
+  for (size_t i = 0; full_names[i] != NULL; i++)
+    g_assert_null (strstr (status, full_names[i]));
+
+  /* a record that escaped masking upstream is masked here all the same */
+  PsRecord *r = f->roster->records->pdata[1];
+  g_free (r->values[PS_FIELD_XM]);
+  r->values[PS_FIELD_XM] = g_strdup ("张三丰");
+  g_free (r->values[PS_FIELD_ZJHM]);
+  r->values[PS_FIELD_ZJHM] = g_strdup ("32058319880706471x");
+  gint64 tampered = record_ok (ledger, f, "key-2", f->out_dir, "t");
+  g_autoptr (PsLedgerBatchData) t = load_ok (ledger, tampered);
+  g_autoptr (GArray) m = _ps_ledger_find_students (ledger, NULL, r->values[PS_FIELD_CJM],
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->len, ==, 2);
+  g_assert_cmpint (g_array_index (m, PsLedgerMatch, 0).batch_id, ==, tampered);
+  for (size_t i = 0; i < t->student_ids->len; i++)
+    if (g_array_index (t->student_ids, gint64, i) == g_array_index (m, PsLedgerMatch, 0).student_id)
+      {
+        const PsRecord *back = ps_roster_get_record (t->roster, i);
+        g_assert_cmpstr (ps_record_get (back, PS_FIELD_XM), ==, "张*丰");
+        g_assert_cmpstr (ps_record_get (back, PS_FIELD_ZJHM), ==, "471X");
+      }
+
+  /* while open (data may sit in the WAL) and after close (checkpointed) */
+  assert_private (f->path);
+  ps_ledger_free (ledger);
+  assert_private (f->path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Crash safety: SIGKILL in the middle of writes                      */
+/* ------------------------------------------------------------------ */
+
+/* The child: records batches and jobs as fast as it can until killed. */
+static int
+run_writer (const char *path, const char *roster_path, const char *round)
+{
+  Fixture f = { 0 };
+  f.roster_path = g_strdup (roster_path);
+  f.out_dir = g_strdup ("/tmp/out");
+  make_plan (&f);
+  PsLedger *ledger = open_ok (path);
+  g_autoptr (GArray) pages = class_pages (f.plan, 0);
+  for (int i = 0;; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("round-%s-%d", round, i);
+      gint64 batch = record_ok (ledger, &f, key, f.out_dir, key);
+      gint64 job = job_ok (ledger, batch, key, pages);
+      set_state_ok (ledger, job, PS_JOB_PROCESSING, NULL);
+      set_state_ok (ledger, job, PS_JOB_COMPLETED, NULL);
+      g_assert_cmpint (record_ok (ledger, &f, key, f.out_dir, "again"), ==, batch);
+    }
+  return 0;
+}
+
+static void
+test_crash (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  gint64 n_pages = f->plan->pages->len;
+  g_autoptr (GArray) pages = class_pages (f->plan, 0);
+
+  for (int round = 0; round < 4; round++)
+    {
+      g_autofree char *round_s = g_strdup_printf ("%d", round);
+      const char *argv[] = { "/proc/self/exe", "--ledger-writer", f->path, f->roster_path,
+                             round_s, NULL };
+      g_autoptr (GError) error = NULL;
+      GPid pid = 0;
+      g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                    NULL, NULL, &pid, &error));
+      g_assert_no_error (error);
+
+      /* let it write a few batches, then kill it at some point of a write */
+      gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      gint64 want = 2 * (round + 1);
+      while (g_get_monotonic_time () < deadline)
+        {
+          g_usleep (5000);
+          if (!g_file_test (f->path, G_FILE_TEST_EXISTS))
+            continue;
+          sqlite3 *db = NULL;
+          sqlite3_stmt *stmt = NULL;
+          gint64 n = 0;
+          if (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+              && sqlite3_busy_timeout (db, 5000) == SQLITE_OK
+              && sqlite3_prepare_v2 (db, "SELECT count(*) FROM batches", -1, &stmt, NULL)
+                   == SQLITE_OK
+              && sqlite3_step (stmt) == SQLITE_ROW)
+            n = sqlite3_column_int64 (stmt, 0);
+          sqlite3_finalize (stmt);
+          sqlite3_close (db);
+          if (n >= want)
+            break;
+        }
+      g_usleep ((gulong) g_test_rand_int_range (0, 20000));
+      g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+      int status = 0;
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFSIGNALED (status));
+      g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+      g_spawn_close_pid (pid);
+
+      /* whatever was committed is whole; nothing half-written shows */
+      g_autoptr (PsLedger) ledger = open_ok (f->path);
+      g_autofree char *check = raw_text (f->path, "PRAGMA integrity_check");
+      g_assert_cmpstr (check, ==, "ok");
+      g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM pragma_foreign_key_check"),
+                       ==, 0);
+      gint64 n_batches = raw_int (f->path, "SELECT count(*) FROM batches");
+      g_assert_cmpint (n_batches, >=, want);
+      g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM pages"), ==,
+                       n_batches * n_pages);
+      g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM students"), ==, n_batches * 5);
+      g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM classes"), ==, n_batches * 2);
+      gint64 n_jobs = raw_int (f->path, "SELECT count(*) FROM jobs");
+      g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM job_pages"), ==,
+                       n_jobs * (gint64) pages->len);
+      g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM jobs j WHERE NOT EXISTS "
+                                         "(SELECT 1 FROM job_events e WHERE e.job_id = j.id "
+                                         "AND e.state = j.state)"), ==, 0);
+      /* and the ledger still takes writes */
+      g_autofree char *key = g_strdup_printf ("after-%d", round);
+      gint64 id = record_ok (ledger, f, key, f->out_dir, "x");
+      g_autoptr (GArray) pending = _ps_ledger_pages_pending (ledger, id, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (pending->len, ==, n_pages);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 5 && strcmp (argv[1], "--ledger-writer") == 0)
+    return run_writer (argv[2], argv[3], argv[4]);
+
+  g_test_init (&argc, &argv, NULL);
+
+  TEST ("/ledger/job/states", test_job_states);
+  TEST ("/ledger/open/create", test_open_create);
+  TEST ("/ledger/open/reopen", test_open_reopen);
+  TEST ("/ledger/open/existing-mode", test_open_existing_mode);
+  TEST ("/ledger/open/newer-schema", test_open_newer);
+  TEST ("/ledger/open/not-a-database", test_open_not_database);
+  TEST ("/ledger/batch/roundtrip", test_batch_roundtrip);
+  TEST ("/ledger/batch/rerecord", test_batch_rerecord);
+  TEST ("/ledger/find/dir", test_find_dir);
+  TEST ("/ledger/find/students", test_find_students);
+  TEST ("/ledger/jobs/lifecycle", test_jobs);
+  TEST ("/ledger/status/empty", test_status_empty);
+  TEST ("/ledger/reprint", test_reprint);
+  TEST ("/ledger/privacy", test_privacy);
+  TEST ("/ledger/crash/sigkill", test_crash);
+
+  return g_test_run ();
+}
