@@ -149,6 +149,8 @@ ServerKeychain $DIR/cups/ssl
 AccessLog $DIR/log/access_log
 ErrorLog $DIR/log/error_log
 PageLog $DIR/log/page_log
+# never the host's /run/cups/printcap
+Printcap $DIR/run/printcap
 User $user
 Group $group
 SystemGroup $(id -gn)
