@@ -84,6 +84,10 @@ refresh_job (PsLedger *ledger, PsQueue *queue, PsLedgerJob *job, GError **error)
   g_autofree char *reason = NULL;
   if (!_ps_queue_get_job_state (queue, job->cups_id, &state, &reason, error))
     return false;
+  /* A completed job needs no explanation; CUPS's last message then is
+   * filter chatter (e.g. qpdf warnings) that would only alarm an operator. */
+  if (state == PS_JOB_COMPLETED)
+    g_clear_pointer (&reason, g_free);
   if (state != job->state || g_strcmp0 (reason, job->reason) != 0)
     {
       if (!_ps_ledger_job_set_state (ledger, job->id, state, reason, error))
