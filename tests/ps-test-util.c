@@ -103,12 +103,19 @@ ps_test_run_cli (const char *const *args, char **out, char **err)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
+  /* Output is always captured: a child writing to the test's own stdout
+   * would corrupt the TAP stream. */
   int status = 0;
   g_autoptr (GError) error = NULL;
+  g_autofree char *o = NULL, *e = NULL;
   gboolean ok = g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                              out, err, &status, &error);
+                              &o, &e, &status, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
+  if (out != NULL)
+    *out = g_steal_pointer (&o);
+  if (err != NULL)
+    *err = g_steal_pointer (&e);
   return exit_status (status);
 }
 
@@ -128,8 +135,11 @@ ps_test_run_shell (const char *cmdline, char **out)
   const char *argv[] = { "/bin/sh", "-c", cmdline, NULL };
   int status = 0;
   g_autoptr (GError) error = NULL;
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL, &status,
+  g_autofree char *o = NULL, *e = NULL;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status,
                 &error);
+  if (out != NULL)
+    *out = g_steal_pointer (&o);
   g_assert_no_error (error);
   return exit_status (status);
 }
