@@ -253,6 +253,13 @@ cmd_start () {
     # filters run as lp when we are root: everything must be traversable
     chmod 0711 "$DIR" "$DIR/run"
     chmod 0755 "$DIR/log"
+    # ... from / down.  A freshly unpacked chroot can have a mode-0700 root
+    # (the directory it was unpacked into), where every filter fails with
+    # "execv failed: Permission denied"; a real system's / is 0755.
+    if [ "$(id -u)" = 0 ] && [ "$(( 0$(stat -c %a /) & 01 ))" = 0 ]; then
+        echo "harness: / is mode $(stat -c %a /): making it searchable for user lp" >&2
+        chmod o+x /
+    fi
     : >"$DIR/log/harness.log"
 
     # 1. the private system bus (ippeveprinter will not start without one)
