@@ -75,7 +75,8 @@ print_cli (const char *out, const char *const *extra, char **so, char **se)
   /* The virtual printer delivers face up, so CUPS would reverse each job
    * to stack it in order; the test reads documents as sent. */
   const char *base[] = { "print", "--batch", out, "--printer", env ("PS_TEST_QUEUE"),
-                         "--server", env ("CUPS_SERVER"), "-o", "outputorder=normal", NULL };
+                         "--server", env ("CUPS_SERVER"), "-o", "outputorder=normal",
+                         "--timeout", "120", NULL };
   for (size_t i = 0; base[i] != NULL; i++)
     g_ptr_array_add (args, (char *) base[i]);
   for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
