@@ -677,22 +677,28 @@ main (int argc, char **argv)
       return EXIT_OK;
     }
 
+  static const struct {
+    const char *name;
+    int (*run) (int argc, char **argv);
+  } commands[] = {
+    { "check", command_check },
+    { "render", command_render },
+    { "layouts", command_layouts },
+    { "print", command_print },
+    { "status", command_status },
+    { "reprint", command_reprint },
+  };
   const char *command = argv[1];
   argv[1] = argv[0];
   argc--;
   argv++;
-  if (strcmp (command, "check") == 0)
-    return command_check (argc, argv);
-  if (strcmp (command, "render") == 0)
-    return command_render (argc, argv);
-  if (strcmp (command, "layouts") == 0)
-    return command_layouts (argc, argv);
-  if (strcmp (command, "print") == 0)
-    return command_print (argc, argv);
-  if (strcmp (command, "status") == 0)
-    return command_status (argc, argv);
-  if (strcmp (command, "reprint") == 0)
-    return command_reprint (argc, argv);
+  for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (command, commands[i].name) == 0)
+      {
+        int status = commands[i].run (argc, argv);
+        ps_shutdown ();
+        return status;
+      }
 
   print_error ("unknown command '%s' (see 'photosheet --help')", command);
   return EXIT_USAGE;

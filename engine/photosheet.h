@@ -40,6 +40,14 @@ G_BEGIN_DECLS
  */
 PS_API const char *ps_version (void);
 
+/**
+ * ps_shutdown:
+ * Frees the process-wide state (font configuration, the calling thread's
+ * font map, the libraries' static caches).  Call once at exit, after every
+ * photosheet object is freed; no photosheet call may follow.
+ */
+PS_API void ps_shutdown (void);
+
 /* ------------------------------------------------------------------ */
 /* Error domains                                                      */
 /* ------------------------------------------------------------------ */

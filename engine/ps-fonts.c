@@ -13,11 +13,12 @@
 #include <pango/pangofc-fontmap.h>
 #include <string.h>
 
+static FcConfig *config;
+
 static FcConfig *
 get_config (void)
 {
   static gsize once;
-  static FcConfig *config;
 
   if (g_once_init_enter (&once))
     {
@@ -60,6 +61,17 @@ _ps_fonts_new_context (void)
   cairo_font_options_destroy (options);
   pango_context_set_round_glyph_positions (context, FALSE);
   return context;
+}
+
+void
+ps_shutdown (void)
+{
+  /* Drop what this thread and the process hold, so that a leak checker
+   * sees only real leaks.  (cairo_debug_reset_static_data and FcFini would
+   * go further, but both require every font object of every thread gone.) */
+  g_private_replace (&font_map_key, NULL);
+  g_clear_pointer (&config, FcConfigDestroy);
+  g_thread_pool_stop_unused_threads ();
 }
 
 /* Shapes @text with the family chain and looks for glyphs Pango had to
