@@ -44,15 +44,21 @@ need () {
 
 export PATH=$PATH:/usr/sbin:/sbin
 
-# port_in_use PORT: true if something accepts connections on 127.0.0.1:PORT.
+# port_in_use PORT: true if a socket listens on PORT.  Read from /proc
+# rather than by connecting: a connect to a free local port can succeed by
+# itself (TCP simultaneous open onto its own source port).
 port_in_use () {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 }
+                      END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
 free_port () {
     local tries=0 port
     while [ $tries -lt 50 ]; do
-        port=$(( 20000 + RANDOM % 40000 ))
+        # below the ephemeral range (32768-60999): no client takes it
+        port=$(( 20000 + RANDOM % 12000 ))
         if ! port_in_use "$port" && [ "$port" != "${1:-0}" ]; then
             echo "$port"
             return 0
@@ -345,7 +351,7 @@ cmd_printer_start () {
     alive ippeveprinter && return 0
     local pport
     pport=$(cat "$DIR/run/printer-port") || die "no printer port recorded"
-    wait_for 10 sh -c "! (exec 3<>/dev/tcp/127.0.0.1/$pport) 2>/dev/null" \
+    wait_for 10 eval "! port_in_use $pport" \
         || die "port $pport still in use"
     start_printer "$pport" || die "ippeveprinter did not restart"
     # the queue may have been stopped by a failed job: take it up again
