@@ -325,6 +325,7 @@ command_render (int argc, char **argv)
   g_autofree char *format_names = NULL;
   g_autofree char *order_name = NULL;
   g_autofree char *mask_style = NULL;
+  g_autofree char *tiff_compression = NULL;
   gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE;
   int dpi = 0, jobs = 0;
   GOptionEntry entries[] = {
@@ -342,6 +343,7 @@ command_render (int argc, char **argv)
     { "skip-invalid", 0, 0, G_OPTION_ARG_NONE, &skip_invalid, "Render the rest when rows have problems", NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: cores)", "N" },
     { "mask-style", 0, 0, G_OPTION_ARG_STRING, &mask_style, "Name masking: per-character (default) or fixed", "STYLE" },
+    { "tiff-compression", 0, 0, G_OPTION_ARG_STRING, &tiff_compression, "TIFF pages: deflate (default), lzw or none", "KIND" },
     { NULL }
   };
 
@@ -377,6 +379,12 @@ command_render (int argc, char **argv)
   if (format_names != NULL && !parse_formats (format_names, &options.formats))
     {
       print_error ("render: --format takes a comma list of pdf, tiff, png");
+      return EXIT_USAGE;
+    }
+  if (tiff_compression != NULL
+      && !ps_tiff_compression_from_string (tiff_compression, &options.tiff_compression))
+    {
+      print_error ("render: --tiff-compression must be deflate, lzw or none");
       return EXIT_USAGE;
     }
   if (order_name != NULL)

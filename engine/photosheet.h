@@ -43,7 +43,7 @@ PS_API const char *ps_version (void);
 /**
  * ps_shutdown:
  * Frees the process-wide state (font configuration, the calling thread's
- * font map, the libraries' static caches).  Call once at exit, after every
+ * font map, idle worker threads).  Call once at exit, after every
  * photosheet object is freed; no photosheet call may follow.
  */
 PS_API void ps_shutdown (void);
@@ -441,6 +441,23 @@ typedef enum {
 
 typedef void (*PsProgressFunc) (size_t done, size_t total, void *user_data);
 
+/* How TIFF pages are compressed; all lossless.  The default is chosen from
+ * measurements (bench/README.md): Deflate at level 1, no predictor - less
+ * CPU than LZW and 20 % smaller files on photo sheets. */
+typedef enum {
+  PS_TIFF_COMPRESSION_DEFAULT = 0,
+  PS_TIFF_COMPRESSION_NONE,
+  PS_TIFF_COMPRESSION_LZW,       /* with the horizontal predictor */
+  PS_TIFF_COMPRESSION_DEFLATE,   /* level 1 (libdeflate), no predictor */
+} PsTiffCompression;
+
+/**
+ * ps_tiff_compression_from_string:
+ * @s: "none", "lzw" or "deflate" (also "default")
+ * Returns: true and *@compression set if @s names one.
+ */
+PS_API bool ps_tiff_compression_from_string (const char *s, PsTiffCompression *compression);
+
 typedef struct {
   const char *photos_dir;
   const PsLayout *layout;
@@ -457,6 +474,7 @@ typedef struct {
   PsProgressFunc progress;
   void *progress_data;
   const char *ledger_path;    /* NULL = OUT/ledger.sqlite; "" = no ledger */
+  PsTiffCompression tiff_compression;   /* 0 = the default (see the enum) */
 } PsRenderOptions;
 
 typedef struct {

@@ -13,8 +13,12 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <tiffio.h>
+#if HAVE_NETTLE
+#include <nettle/sha2.h>
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Files                                                              */
@@ -178,8 +182,39 @@ tiff_open (const char *path, TiffErrors *errors)
 #endif
 }
 
+bool
+ps_tiff_compression_from_string (const char *s, PsTiffCompression *compression)
+{
+  static const struct { const char *name; PsTiffCompression value; } names[] = {
+    { "default", PS_TIFF_COMPRESSION_DEFAULT },
+    { "none", PS_TIFF_COMPRESSION_NONE },
+    { "lzw", PS_TIFF_COMPRESSION_LZW },
+    { "deflate", PS_TIFF_COMPRESSION_DEFLATE },
+    { "zip", PS_TIFF_COMPRESSION_DEFLATE },
+  };
+  g_return_val_if_fail (s != NULL && compression != NULL, false);
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (s, names[i].name) == 0)
+      {
+        *compression = names[i].value;
+        return true;
+      }
+  return false;
+}
+
+/* Deflate at this level: libtiff hands it to libdeflate, where level 6
+ * costs 30 % more time for 6 % less size on our pages (bench/README.md). */
+#define PS_TIFF_DEFLATE_LEVEL 1
+
+static PsTiffCompression
+tiff_compression_resolve (PsTiffCompression compression)
+{
+  return compression == PS_TIFF_COMPRESSION_DEFAULT ? PS_TIFF_COMPRESSION_DEFLATE : compression;
+}
+
 static bool
-write_tiff (PsColor *color, cairo_surface_t *page, int dpi, const char *path, GError **error)
+write_tiff (PsColor *color, cairo_surface_t *page, int dpi, PsTiffCompression compression,
+            const char *path, GError **error)
 {
   int width = cairo_image_surface_get_width (page);
   int height = cairo_image_surface_get_height (page);
@@ -211,10 +246,23 @@ write_tiff (PsColor *color, cairo_surface_t *page, int dpi, const char *path, GE
     }
   else
     TIFFSetField (tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
-  /* LZW with the horizontal predictor: lossless, read by every RIP and hot
-   * folder. */
-  TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
-  TIFFSetField (tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL);
+  /* Lossless and read by every RIP and hot folder (bench/README.md has the
+   * figures behind the default). */
+  switch (tiff_compression_resolve (compression))
+    {
+    case PS_TIFF_COMPRESSION_NONE:
+      TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
+      break;
+    case PS_TIFF_COMPRESSION_LZW:
+      TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
+      TIFFSetField (tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL);
+      break;
+    default:
+      /* No predictor: pages are mostly flat paper, where it only costs. */
+      TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+      TIFFSetField (tif, TIFFTAG_ZIPQUALITY, PS_TIFF_DEFLATE_LEVEL);
+      break;
+    }
   TIFFSetField (tif, TIFFTAG_ROWSPERSTRIP, TIFFDefaultStripSize (tif, 0));
   TIFFSetField (tif, TIFFTAG_XRESOLUTION, (float) dpi);
   TIFFSetField (tif, TIFFTAG_YRESOLUTION, (float) dpi);
@@ -327,7 +375,22 @@ manifest_row (GString *csv, const PsRoster *roster, const PsPlan *plan, const Ps
 }
 
 /* Everything one rendering run needs; the same code renders a fresh batch
- * and pages of a recorded one (print jobs, reprints). */
+ * and pages of a recorded one (print jobs, reprints).
+ *
+ * Threads.  The pages of a run are cut into tasks: a separator page, or one
+ * student's consecutive sheets.  Workers (options->jobs of them) take tasks
+ * from a queue and do everything that is per page and independent: read and
+ * hash the photo, decode it and convert it to sRGB once (its surface then
+ * serves every copy, every sheet and every output of that student), draw the
+ * raster pages with their own PsRenderer (Pango is per thread), hash them,
+ * convert them to the printer's space and encode the TIFF/PNG files.  The
+ * calling thread hands tasks out, at most `window` ahead of the oldest
+ * unfinished one, and takes them back strictly in page order: it alone draws
+ * the PDF (a cairo PDF surface is single-threaded), appends the manifest rows
+ * and calls the progress callback.  So the bytes written do not depend on the
+ * number of threads or on their timing, and memory holds `window` photos and
+ * one raster page per worker whatever the batch size.  With jobs = 1 there
+ * is no thread at all: the calling thread does each task itself. */
 typedef struct {
   const PsRoster *roster;
   const PsPlan *plan;
@@ -335,9 +398,11 @@ typedef struct {
   char *const *photo_paths;       /* per record */
   char *const *photo_sha256;      /* per record, to verify (ledger runs), or NULL */
   PsColor *color;
-  PsRenderer *renderer;
+  PsRenderer *renderer;           /* the calling thread's: PDF, and rasters when jobs = 1 */
   int dpi;
   unsigned formats;
+  PsTiffCompression tiff_compression;
+  int jobs;                       /* worker threads; <= 1 = none */
   bool proof;
   const char *mark;               /* reprint mark text, or NULL */
   PsProgressFunc progress;
@@ -347,10 +412,18 @@ typedef struct {
   cairo_surface_t *pdf;
   cairo_t *pdf_cr;
   char *pdf_part;
-  cairo_surface_t *raster;        /* one page at the dpi, reused */
+  cairo_surface_t *raster;        /* the calling thread's raster page, reused */
   char **page_sha256;             /* per page: sha256 of the raster pixels */
   char **record_sha256;           /* per record: sha256 of the photo file */
 } Batch;
+
+/* What draws raster pages: a renderer and a page-sized surface, one per
+ * thread. */
+typedef struct {
+  PsRenderer *renderer;
+  cairo_surface_t *raster;
+  bool owned;                     /* a worker's: freed with it */
+} Drawer;
 
 static void
 batch_clear (Batch *b)
@@ -376,61 +449,98 @@ batch_clear (Batch *b)
 }
 
 /* The page's identity: a digest of its pixels, independent of the file
- * format and compression it is written in. */
+ * format and compression it is written in.  8 MB a page at 300 dpi: nettle
+ * uses the CPU's SHA instructions where GLib cannot; same digest. */
 static char *
 raster_sha256 (cairo_surface_t *surface)
 {
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   int h = cairo_image_surface_get_height (surface);
   int stride = cairo_image_surface_get_stride (surface);
-  g_checksum_update (sum, cairo_image_surface_get_data (surface), (gssize) ((size_t) h * stride));
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  size_t len = (size_t) h * (size_t) stride;
+#if HAVE_NETTLE
+  struct sha256_ctx ctx;
+  guint8 digest[SHA256_DIGEST_SIZE];
+  char *hex = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
+  sha256_init (&ctx);
+  sha256_update (&ctx, len, data);
+  sha256_digest (&ctx, SHA256_DIGEST_SIZE, digest);
+  for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  return hex;
+#else
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, data, (gssize) len);
   return g_strdup (g_checksum_get_string (sum));
+#endif
 }
 
 static void
-draw_mark (Batch *b, cairo_t *cr)
+draw_mark (const Batch *b, PsRenderer *renderer, cairo_t *cr)
 {
   if (b->mark != NULL)
-    _ps_renderer_draw_mark (b->renderer, cr, b->mark);
+    _ps_renderer_draw_mark (renderer, cr, b->mark);
 }
 
-static bool
-render_raster (Batch *b, const PsPage *page, cairo_surface_t *photo, GError **error)
+static cairo_surface_t *
+new_raster (const Batch *b, GError **error)
 {
-  cairo_t *cr = cairo_create (b->raster);
+  int w = (int) lround (b->layout->sheet_width / 72.0 * b->dpi);
+  int h = (int) lround (b->layout->sheet_height / 72.0 * b->dpi);
+  cairo_surface_t *raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  if (cairo_surface_status (raster) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_FAILED,
+                   "cannot allocate a %d x %d page: %s", w, h,
+                   cairo_status_to_string (cairo_surface_status (raster)));
+      cairo_surface_destroy (raster);
+      return NULL;
+    }
+  return raster;
+}
+
+/* Draws @page at the dpi and writes its raster files; *@sha (out) = the
+ * raster digest.  Any thread, with its own @d. */
+static bool
+render_raster (const Batch *b, Drawer *d, const PsPage *page, cairo_surface_t *photo,
+               char **sha, GError **error)
+{
+  if (d->raster == NULL && (d->raster = new_raster (b, error)) == NULL)
+    return false;
+  cairo_t *cr = cairo_create (d->raster);
   cairo_scale (cr, b->dpi / 72.0, b->dpi / 72.0);
-  bool ok = _ps_renderer_draw_page (b->renderer, cr, b->roster, b->plan, page, photo, error);
+  bool ok = _ps_renderer_draw_page (d->renderer, cr, b->roster, b->plan, page, photo, error);
   if (ok)
-    draw_mark (b, cr);
+    draw_mark (b, d->renderer, cr);
   cairo_destroy (cr);
-  cairo_surface_flush (b->raster);
+  cairo_surface_flush (d->raster);
   if (!ok)
     return false;
 
-  b->page_sha256[page->number - 1] = raster_sha256 (b->raster);
+  *sha = raster_sha256 (d->raster);
   g_autofree char *name = g_strdup_printf ("%04zu", page->number);
   if (b->formats & PS_FORMAT_TIFF)
     {
       g_autofree char *file = g_strdup_printf ("%s.tif", name);
       g_autofree char *path = g_build_filename (b->tiff_dir, file, NULL);
-      if (!write_tiff (b->color, b->raster, b->dpi, path, error))
+      if (!write_tiff (b->color, d->raster, b->dpi, b->tiff_compression, path, error))
         return false;
     }
   if (b->formats & PS_FORMAT_PNG)
     {
       g_autofree char *file = g_strdup_printf ("%s.png", name);
       g_autofree char *path = g_build_filename (b->png_dir, file, NULL);
-      if (!write_png (b->raster, path, error))
+      if (!write_png (d->raster, path, error))
         return false;
     }
   if (b->proof)
     {
       /* The proof is drawn on a copy: the page itself goes to print. */
-      cairo_surface_t *proof = cairo_surface_create_similar_image (b->raster, CAIRO_FORMAT_RGB24,
-                                                                   cairo_image_surface_get_width (b->raster),
-                                                                   cairo_image_surface_get_height (b->raster));
+      cairo_surface_t *proof = cairo_surface_create_similar_image (d->raster, CAIRO_FORMAT_RGB24,
+                                                                   cairo_image_surface_get_width (d->raster),
+                                                                   cairo_image_surface_get_height (d->raster));
       cairo_t *pcr = cairo_create (proof);
-      cairo_set_source_surface (pcr, b->raster, 0, 0);
+      cairo_set_source_surface (pcr, d->raster, 0, 0);
       cairo_set_operator (pcr, CAIRO_OPERATOR_SOURCE);
       cairo_paint (pcr);
       cairo_destroy (pcr);
@@ -500,26 +610,18 @@ batch_open (Batch *b, const char *out_dir, const char *pdf_path, GError **error)
       || ((b->formats & PS_FORMAT_PNG) && !make_dir (b->png_dir, error))
       || (pdf_path != NULL && !open_pdf (b, pdf_path, error)))
     return false;
-  if (b->formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG))
-    {
-      int w = (int) lround (b->layout->sheet_width / 72.0 * b->dpi);
-      int h = (int) lround (b->layout->sheet_height / 72.0 * b->dpi);
-      b->raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-      if (cairo_surface_status (b->raster) != CAIRO_STATUS_SUCCESS)
-        {
-          g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_FAILED,
-                       "cannot allocate a %d x %d page: %s", w, h,
-                       cairo_status_to_string (cairo_surface_status (b->raster)));
-          return false;
-        }
-    }
+  /* Allocated now so that a page too large fails before any work. */
+  if ((b->formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG))
+      && (b->raster = new_raster (b, error)) == NULL)
+    return false;
   return true;
 }
 
-/* Decodes a student's photo and checks it is the one recorded, when a
- * recorded hash is known. */
+/* Reads a student's photo, checks it is the one recorded (when a recorded
+ * hash is known), decodes and converts it.  *@sha (out): the file's sha256.
+ * Any thread. */
 static cairo_surface_t *
-batch_load_photo (Batch *b, size_t record, GError **error)
+batch_load_photo (const Batch *b, size_t record, char **sha_out, GError **error)
 {
   const PsRecord *r = b->roster->records->pdata[record];
   const char *path = b->photo_paths[record];
@@ -543,8 +645,165 @@ batch_load_photo (Batch *b, size_t record, GError **error)
       g_prefix_error (error, "row %d: ", r->row);
       return NULL;
     }
-  b->record_sha256[record] = g_steal_pointer (&sha);
+  *sha_out = g_steal_pointer (&sha);
   return photo;
+}
+
+/* One unit of work: a separator page or one student's consecutive sheets
+ * (pages first .. first + n_pages - 1 of the run). */
+typedef struct {
+  size_t first;
+  size_t n_pages;
+  size_t record;                  /* G_MAXSIZE: a separator */
+  cairo_surface_t *photo;         /* the student's, for every sheet and the PDF */
+  char *photo_sha256;
+  char **page_sha256;             /* n_pages, when rasters are drawn */
+  GError *error;
+  bool done;                      /* under Pipeline.lock */
+} Task;
+
+/* The hand-off between the calling thread and the workers.  Plain pthread
+ * primitives rather than GMutex/GAsyncQueue: GLib's are futex-based on
+ * Linux, which ThreadSanitizer cannot see, and these few lines are where a
+ * race would hide. */
+typedef struct {
+  const Batch *b;
+  const size_t *numbers;          /* NULL = every page */
+  Task *ring;                     /* window slots; task k is ring[k % window] */
+  size_t window;
+  pthread_mutex_t lock;           /* guards everything below and Task.done */
+  pthread_cond_t work;            /* a task was handed out, or stop */
+  pthread_cond_t done;            /* a task is done */
+  size_t head;                    /* tasks handed out */
+  size_t claimed;                 /* tasks taken by a worker */
+  bool stop;                      /* workers leave; unclaimed tasks are not run */
+} Pipeline;
+
+static const PsPage *
+run_page (const Batch *b, const size_t *numbers, size_t i)
+{
+  size_t index = numbers != NULL ? numbers[i] - 1 : i;
+  return &g_array_index (b->plan->pages, PsPage, index);
+}
+
+static void
+task_clear (Task *t, size_t n_page_sha)
+{
+  g_clear_pointer (&t->photo, cairo_surface_destroy);
+  g_clear_pointer (&t->photo_sha256, g_free);
+  for (size_t i = 0; t->page_sha256 != NULL && i < n_page_sha; i++)
+    g_free (t->page_sha256[i]);
+  g_clear_pointer (&t->page_sha256, g_free);
+  g_clear_error (&t->error);
+  memset (t, 0, sizeof *t);
+}
+
+/* The per-page work of a task: any thread, with its own @d. */
+static void
+task_run (const Batch *b, const size_t *numbers, Drawer *d, Task *t)
+{
+  if (t->record != G_MAXSIZE)
+    {
+      t->photo = batch_load_photo (b, t->record, &t->photo_sha256, &t->error);
+      if (t->photo == NULL)
+        return;
+    }
+  if (b->formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG))
+    {
+      t->page_sha256 = g_new0 (char *, t->n_pages);
+      for (size_t k = 0; k < t->n_pages; k++)
+        {
+          const PsPage *page = run_page (b, numbers, t->first + k);
+          cairo_surface_t *photo = page->kind == PS_PAGE_SHEET ? t->photo : NULL;
+          if (!render_raster (b, d, page, photo, &t->page_sha256[k], &t->error))
+            return;
+        }
+    }
+}
+
+static gpointer
+pipeline_worker (gpointer data)
+{
+  Pipeline *p = data;
+  /* Created here: the renderer's Pango context is on this thread's font map. */
+  Drawer d = { _ps_renderer_new (p->b->layout, PS_MASK_PER_CHARACTER), NULL, true };
+  pthread_mutex_lock (&p->lock);
+  for (;;)
+    {
+      while (!p->stop && p->claimed == p->head)
+        pthread_cond_wait (&p->work, &p->lock);
+      if (p->stop)
+        break;
+      Task *t = &p->ring[p->claimed++ % p->window];
+      pthread_mutex_unlock (&p->lock);
+      task_run (p->b, p->numbers, &d, t);
+      pthread_mutex_lock (&p->lock);
+      t->done = true;
+      pthread_cond_broadcast (&p->done);
+    }
+  pthread_mutex_unlock (&p->lock);
+  g_clear_pointer (&d.raster, cairo_surface_destroy);
+  _ps_renderer_free (d.renderer);
+  return NULL;
+}
+
+/* Takes a finished task back, in page order: the PDF pages, the manifest
+ * rows, the digests, the progress.  The calling thread only. */
+static bool
+task_finish (Batch *b, const size_t *numbers, size_t total, Task *t, GString *manifest,
+             GError **error)
+{
+  if (t->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&t->error));
+      return false;
+    }
+  if (t->record != G_MAXSIZE && b->record_sha256[t->record] == NULL)
+    b->record_sha256[t->record] = g_steal_pointer (&t->photo_sha256);
+  for (size_t k = 0; k < t->n_pages; k++)
+    {
+      const PsPage *page = run_page (b, numbers, t->first + k);
+      cairo_surface_t *photo = page->kind == PS_PAGE_SHEET ? t->photo : NULL;
+      if (b->pdf != NULL)
+        {
+          bool ok = _ps_renderer_draw_page (b->renderer, b->pdf_cr, b->roster, b->plan, page,
+                                            photo, error);
+          if (ok)
+            draw_mark (b, b->renderer, b->pdf_cr);
+          cairo_show_page (b->pdf_cr);
+          if (!ok)
+            return false;
+        }
+      if (t->page_sha256 != NULL)
+        {
+          g_free (b->page_sha256[page->number - 1]);
+          b->page_sha256[page->number - 1] = g_steal_pointer (&t->page_sha256[k]);
+        }
+      if (manifest != NULL)
+        manifest_row (manifest, b->roster, b->plan, page,
+                      page->kind == PS_PAGE_SHEET ? b->record_sha256[page->record] : NULL);
+      if (b->progress != NULL)
+        b->progress (t->first + k + 1, total, b->progress_data);
+    }
+  return true;
+}
+
+/* Cuts the run into its next task, starting at page @i. */
+static void
+task_init (const Batch *b, const size_t *numbers, size_t total, size_t i, Task *t)
+{
+  const PsPage *page = run_page (b, numbers, i);
+  t->first = i;
+  t->n_pages = 1;
+  t->record = page->kind == PS_PAGE_SHEET ? page->record : G_MAXSIZE;
+  /* A student's sheets are consecutive: one decode serves them all. */
+  while (t->record != G_MAXSIZE && i + t->n_pages < total)
+    {
+      const PsPage *next = run_page (b, numbers, i + t->n_pages);
+      if (next->kind != PS_PAGE_SHEET || next->record != t->record)
+        break;
+      t->n_pages++;
+    }
 }
 
 /* Renders the pages numbered @numbers (NULL = every page), in order. */
@@ -552,46 +811,86 @@ static bool
 batch_render (Batch *b, const size_t *numbers, size_t n, GString *manifest, GError **error)
 {
   size_t total = numbers != NULL ? n : b->plan->pages->len;
-  cairo_surface_t *photo = NULL;
-  size_t photo_record = G_MAXSIZE;
-  bool ok = true;
+  for (size_t i = 0; numbers != NULL && i < n; i++)
+    g_return_val_if_fail (numbers[i] >= 1 && numbers[i] <= b->plan->pages->len, false);
 
-  for (size_t i = 0; i < total && ok; i++)
+  int n_workers = b->jobs > 1 ? b->jobs : 0;
+  /* Enough tasks ahead to keep every worker busy while the calling thread
+   * writes the PDF, few enough that memory does not follow the batch. */
+  size_t window = n_workers > 0 ? (size_t) n_workers * 2 + 2 : 1;
+  g_autofree Task *ring = g_new0 (Task, window);
+  Pipeline p = { .b = b, .numbers = numbers, .ring = ring, .window = window };
+  g_autofree GThread **threads = g_new0 (GThread *, n_workers + 1);
+  Drawer self = { b->renderer, b->raster, false };
+
+  if (n_workers > 0)
     {
-      size_t index = numbers != NULL ? numbers[i] - 1 : i;
-      g_return_val_if_fail (index < b->plan->pages->len, false);
-      const PsPage *page = &g_array_index (b->plan->pages, PsPage, index);
-      if (page->kind == PS_PAGE_SHEET && page->record != photo_record)
-        {
-          /* A student's sheets are consecutive: one decode serves them all. */
-          g_clear_pointer (&photo, cairo_surface_destroy);
-          photo = batch_load_photo (b, page->record, error);
-          if (photo == NULL)
-            {
-              ok = false;
-              break;
-            }
-          photo_record = page->record;
-        }
-      cairo_surface_t *page_photo = page->kind == PS_PAGE_SHEET ? photo : NULL;
-
-      if (b->pdf != NULL)
-        {
-          ok = _ps_renderer_draw_page (b->renderer, b->pdf_cr, b->roster, b->plan, page,
-                                       page_photo, error);
-          if (ok)
-            draw_mark (b, b->pdf_cr);
-          cairo_show_page (b->pdf_cr);
-        }
-      if (ok && b->raster != NULL)
-        ok = render_raster (b, page, page_photo, error);
-      if (ok && manifest != NULL)
-        manifest_row (manifest, b->roster, b->plan, page,
-                      page->kind == PS_PAGE_SHEET ? b->record_sha256[page->record] : NULL);
-      if (b->progress != NULL)
-        b->progress (i + 1, total, b->progress_data);
+      pthread_mutex_init (&p.lock, NULL);
+      pthread_cond_init (&p.work, NULL);
+      pthread_cond_init (&p.done, NULL);
+      for (int w = 0; w < n_workers; w++)
+        threads[w] = g_thread_new ("ps-render", pipeline_worker, &p);
     }
-  g_clear_pointer (&photo, cairo_surface_destroy);
+
+  size_t next_page = 0;           /* first page not yet in a task */
+  size_t head = 0, tail = 0;      /* tasks handed out / taken back */
+  bool ok = true;
+  while (ok && (tail < head || next_page < total))
+    {
+      /* Hand out tasks up to the window.  A slot is reused only after the
+       * calling thread took its task back (under the lock), so filling it
+       * needs no lock; publishing it does. */
+      while (next_page < total && head - tail < window)
+        {
+          Task *t = &ring[head % window];
+          task_init (b, numbers, total, next_page, t);
+          next_page += t->n_pages;
+          head++;
+          if (n_workers > 0)
+            {
+              pthread_mutex_lock (&p.lock);
+              p.head = head;
+              pthread_cond_signal (&p.work);
+              pthread_mutex_unlock (&p.lock);
+            }
+          else
+            {
+              task_run (b, numbers, &self, t);
+              t->done = true;
+            }
+        }
+
+      /* Take back the oldest, in order. */
+      Task *t = &ring[tail % window];
+      if (n_workers > 0)
+        {
+          pthread_mutex_lock (&p.lock);
+          while (!t->done)
+            pthread_cond_wait (&p.done, &p.lock);
+          pthread_mutex_unlock (&p.lock);
+        }
+      ok = task_finish (b, numbers, total, t, manifest, error);
+      task_clear (t, t->n_pages);
+      tail++;
+    }
+
+  if (n_workers > 0)
+    {
+      /* On failure the tasks not yet claimed are dropped, the claimed ones
+       * finish; every worker is joined before anything they use is freed. */
+      pthread_mutex_lock (&p.lock);
+      p.stop = true;
+      pthread_cond_broadcast (&p.work);
+      pthread_mutex_unlock (&p.lock);
+      for (int w = 0; w < n_workers; w++)
+        g_thread_join (threads[w]);
+      pthread_mutex_destroy (&p.lock);
+      pthread_cond_destroy (&p.work);
+      pthread_cond_destroy (&p.done);
+    }
+  for (; tail < head; tail++)
+    task_clear (&ring[tail % window], ring[tail % window].n_pages);
+  b->raster = self.raster;
   return ok;
 }
 
@@ -706,6 +1005,8 @@ ps_render_batch (const PsRoster *roster, const PsCheck *check, const PsRenderOpt
     .color = color,
     .dpi = options->dpi > 0 ? options->dpi : options->layout->dpi,
     .formats = options->formats != 0 ? options->formats : (PS_FORMAT_PDF | PS_FORMAT_TIFF),
+    .tiff_compression = options->tiff_compression,
+    .jobs = options->jobs > 0 ? options->jobs : (int) g_get_num_processors (),
     .proof = options->proof,
     .progress = options->progress,
     .progress_data = options->progress_data,
@@ -779,6 +1080,7 @@ _ps_output_render_recorded (PsLedgerBatchData *data, const size_t *numbers, size
     .color = color,
     .dpi = lb->dpi,
     .formats = formats,
+    .jobs = 1,   /* a few pages: serial */
     .mark = mark,
   };
   bool ok = batch_open (&b, out_dir, pdf_path, error)

@@ -308,7 +308,7 @@ tree_digest (const char *dir, const char *rel)
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_autoptr (GError) error = NULL;
-      char *sha = ps_file_sha256 (path, &error);
+      g_autofree char *sha = ps_file_sha256 (path, &error);
       g_assert_no_error (error);
       return g_strdup_printf ("%s %s\n", rel, sha);
     }
@@ -353,6 +353,42 @@ test_render_deterministic (void)
   g_assert_nonnull (strstr (a, "sheets.pdf"));
   g_assert_nonnull (strstr (a, "tiff/0040.tif"));
   ps_test_rm_rf (second);
+}
+
+/* Worker threads change when pages are drawn, never what is written: every
+ * output file (the ledger aside, see tree_digest) is the same with 4 workers
+ * as with none. */
+static void
+test_render_parallel_equals_serial (void)
+{
+  g_autofree char *serial = ps_test_tmpdir ();
+  g_autofree char *parallel = ps_test_tmpdir ();
+  g_autofree char *photos = g_build_filename (ps_test_samples_dir (), "photos", NULL);
+  const char *profiles = g_getenv ("PS_PROFILES_DIR");
+  g_autofree char *icc_path = g_build_filename (profiles, "lab-cmyk.icc", NULL);
+  const char *extra_1[] = { "--format", "pdf,tiff,png", "--profile", icc_path, "--dpi", "150",
+                            "--jobs", "1", NULL };
+  const char *extra_4[] = { "--format", "pdf,tiff,png", "--profile", icc_path, "--dpi", "150",
+                            "--jobs", "4", NULL };
+  g_assert_cmpint (render (samples_file ("roster.csv"), photos, serial, extra_1, NULL, NULL), ==, 0);
+  g_assert_cmpint (render (samples_file ("roster.csv"), photos, parallel, extra_4, NULL, NULL), ==, 0);
+  g_autofree char *a = tree_digest (serial, NULL);
+  g_autofree char *b = tree_digest (parallel, NULL);
+  if (strcmp (a, b) != 0)
+    {
+      g_auto (GStrv) la = g_strsplit (a, "\n", -1);
+      g_auto (GStrv) lb = g_strsplit (b, "\n", -1);
+      for (size_t i = 0; la[i] != NULL && lb[i] != NULL; i++)
+        if (strcmp (la[i], lb[i]) != 0)
+          g_test_message ("differs: %s / %s", la[i], lb[i]);
+    }
+  g_assert_cmpstr (a, ==, b);
+  g_assert_nonnull (strstr (a, "sheets.pdf"));
+  g_assert_nonnull (strstr (a, "manifest.csv"));
+  g_assert_nonnull (strstr (a, "tiff/0040.tif"));
+  g_assert_nonnull (strstr (a, "png/0040.png"));
+  ps_test_rm_rf (serial);
+  ps_test_rm_rf (parallel);
 }
 
 static void
@@ -571,6 +607,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/samples/text", test_render_text);
   g_test_add_func ("/render/samples/geometry", test_render_geometry);
   g_test_add_func ("/render/samples/deterministic", test_render_deterministic);
+  g_test_add_func ("/render/parallel-equals-serial", test_render_parallel_equals_serial);
   g_test_add_func ("/render/color/profile-embedded", test_render_profile_embedded);
   g_test_add_func ("/render/batch/refuse-then-skip", test_render_refuses_then_skips);
   g_test_add_func ("/render/plan/order-priority-copies", test_render_plan_rules);

@@ -2,12 +2,19 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  *   make-samples --samples SRC_DIR --out DIR [--only-photos]
+ *   make-samples --samples SRC_DIR --out DIR --count N [--distinct-photos M]
  *
  * Writes DIR/roster.csv (UTF-8, as committed), DIR/roster.jsonl (as
  * committed), DIR/roster-gbk.csv (the same table as Chinese Excel saves it,
  * GB18030), DIR/roster.xlsx (学号 stored as numbers, as Excel does) and
  * DIR/photos/<采集码>.jpg: synthetic portraits drawn with cairo - no real
  * people - 480 x 640 px on the standard blue background, 300 dpi.
+ *
+ * With --count (benchmarks, scaling runs): DIR/roster.csv holds N synthetic
+ * students made from the sample rows (unique 学号, 采集码 and 时间戳; the
+ * sample's names, levels and classes, 40 students a class) with a 照片
+ * column, and DIR/photos/ M distinct portraits (default N) that the rows
+ * name in turn - a 10 000-student batch may repeat 1 000 photos.
  */
 #include <cairo.h>
 #include <glib.h>
@@ -15,12 +22,14 @@
 #include <jpeglib.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ps-xlsx-writer.h"
 
 #define PHOTO_W 480
 #define PHOTO_H 640
+#define PS_N_COLS_MAX 16
 
 static void
 die (const char *fmt, ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
@@ -202,11 +211,79 @@ copy_file (const char *from, const char *to)
     die ("cannot copy %s to %s", from, to);
 }
 
+static void
+write_photo (const char *photos, const char *seed, const char *file)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, PHOTO_W, PHOTO_H);
+  cairo_t *cr = cairo_create (surface);
+  draw_portrait (cr, seed);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  g_autofree char *path = g_build_filename (photos, file, NULL);
+  write_jpeg (surface, path);
+  cairo_surface_destroy (surface);
+}
+
+#define CLASS_SIZE 40
+
+/* N synthetic students from the sample rows (see the top of the file). */
+static void
+write_many (const char *csv, const char *out, const char *photos, long count, long distinct)
+{
+  g_autoptr (GPtrArray) rows = read_csv (csv);
+  if (rows->len < 2)
+    die ("%s: no students", csv);
+  char **header = rows->pdata[0];
+  int col[PS_N_COLS_MAX] = { 0 };
+  const char *want[] = { "时间戳", "采集码", "院校代码", "证件号码", "学号", "学历层次",
+                         "学历类别", "姓名", "班级", "院系" };
+  size_t n_cols = g_strv_length (header);
+  for (size_t w = 0; w < G_N_ELEMENTS (want); w++)
+    {
+      col[w] = -1;
+      for (size_t c = 0; c < n_cols; c++)
+        if (strcmp (header[c], want[w]) == 0)
+          col[w] = (int) c;
+      if (col[w] < 0)
+        die ("%s: needs a %s column", csv, want[w]);
+    }
+
+  for (long p = 0; p < distinct; p++)
+    {
+      g_autofree char *seed = g_strdup_printf ("bench-%ld", p);
+      g_autofree char *file = g_strdup_printf ("p%06ld.jpg", p);
+      write_photo (photos, seed, file);
+    }
+
+  GString *text = g_string_new ("时间戳,采集码,院校代码,证件号码,学号,学历层次,学历类别,姓名,班级,院系,照片\r\n");
+  for (long i = 0; i < count; i++)
+    {
+      char **src = rows->pdata[1 + (size_t) i % (rows->len - 1)];
+      static const char alnum[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
+      char cjm[17];
+      Rng rng = { (guint32) i * 2654435761u + 7u };
+      for (int k = 0; k < 16; k++)
+        cjm[k] = alnum[(size_t) (rng_next (&rng) * (sizeof alnum - 1))];
+      /* The index in the last characters keeps every 采集码 unique. */
+      g_snprintf (cjm + 10, 7, "%06ld", i % 1000000);
+      g_string_append_printf (text, "%lld,%s,%s,%04ld,2024%011ld,%s,%s,%s,%s-%ld,%s,p%06ld.jpg\r\n",
+                              1720000000000LL + i * 1000, cjm, src[col[2]], i % 10000, i,
+                              src[col[5]], src[col[6]], src[col[7]], src[col[8]],
+                              i / CLASS_SIZE + 1, src[col[9]], i % distinct);
+    }
+  g_autofree char *out_csv = g_build_filename (out, "roster.csv", NULL);
+  if (!g_file_set_contents (out_csv, text->str, (gssize) text->len, NULL))
+    die ("cannot write %s", out_csv);
+  g_string_free (text, TRUE);
+  printf ("make-samples: %ld students, %ld photos in %s\n", count, distinct, out);
+}
+
 int
 main (int argc, char **argv)
 {
   const char *samples = NULL;
   const char *out = NULL;
+  long count = 0, distinct = 0;
 
   for (int i = 1; i < argc; i++)
     {
@@ -214,17 +291,26 @@ main (int argc, char **argv)
         samples = argv[++i];
       else if (strcmp (argv[i], "--out") == 0 && i + 1 < argc)
         out = argv[++i];
+      else if (strcmp (argv[i], "--count") == 0 && i + 1 < argc)
+        count = atol (argv[++i]);
+      else if (strcmp (argv[i], "--distinct-photos") == 0 && i + 1 < argc)
+        distinct = atol (argv[++i]);
       else
-        die ("usage: make-samples --samples SRC_DIR --out DIR");
+        die ("usage: make-samples --samples SRC_DIR --out DIR [--count N [--distinct-photos M]]");
     }
-  if (samples == NULL || out == NULL)
-    die ("usage: make-samples --samples SRC_DIR --out DIR");
+  if (samples == NULL || out == NULL || count < 0 || count > 1000000 || distinct < 0)
+    die ("usage: make-samples --samples SRC_DIR --out DIR [--count N [--distinct-photos M]]");
 
   g_autofree char *photos = g_build_filename (out, "photos", NULL);
   if (g_mkdir_with_parents (photos, 0755) != 0)
     die ("cannot create %s", photos);
 
   g_autofree char *csv = g_build_filename (samples, "roster.csv", NULL);
+  if (count > 0)
+    {
+      write_many (csv, out, photos, count, distinct > 0 && distinct < count ? distinct : count);
+      return 0;
+    }
   g_autofree char *jsonl = g_build_filename (samples, "roster.jsonl", NULL);
   g_autofree char *out_csv = g_build_filename (out, "roster.csv", NULL);
   g_autofree char *out_jsonl = g_build_filename (out, "roster.jsonl", NULL);
