@@ -1,0 +1,734 @@
+/* test-hostile.c - hostile inputs through `photosheet check` and
+ * `photosheet render --skip-invalid`: every bad input gets a clear message
+ * naming the file and row, a bounded run, and the rest of the batch rendered.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The hostile photos come from tests/make-hostile.c ($PS_MAKE_HOSTILE); the
+ * rosters are the samples (36 students in 4 classes), edited here.
+ */
+#include "ps-test-util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define N_SAMPLES 36
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+/* The sample roster as lines of cells (the samples have no quoted cells). */
+typedef struct {
+  char *dir;          /* a copy of the samples */
+  char *roster;       /* dir/roster.csv */
+  char *photos;       /* dir/photos */
+  char *out;          /* dir/out */
+  GPtrArray *rows;    /* GStrv per line, header first */
+} Batch;
+
+static Batch *
+batch_new (void)
+{
+  Batch *b = g_new0 (Batch, 1);
+  b->dir = ps_test_copy_samples ();
+  b->roster = g_build_filename (b->dir, "roster.csv", NULL);
+  b->photos = g_build_filename (b->dir, "photos", NULL);
+  b->out = g_build_filename (b->dir, "out", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (b->roster, &text, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (text, "\r\n", -1);
+  b->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  for (size_t i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_ptr_array_add (b->rows, g_strsplit (lines[i], ",", -1));
+  g_assert_cmpuint (b->rows->len, ==, N_SAMPLES + 1);
+  return b;
+}
+
+static void
+batch_free (Batch *b)
+{
+  ps_test_rm_rf (b->dir);
+  g_free (b->dir);
+  g_free (b->roster);
+  g_free (b->photos);
+  g_free (b->out);
+  g_ptr_array_unref (b->rows);
+  g_free (b);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Batch, batch_free)
+
+/* Cell @col of Excel row @row (header = 1). */
+static const char *
+cell (const Batch *b, int row, int col)
+{
+  char **cells = b->rows->pdata[row - 1];
+  return cells[col];
+}
+
+static void
+set_cell (Batch *b, int row, int col, const char *value)
+{
+  char **cells = b->rows->pdata[row - 1];
+  g_free (cells[col]);
+  cells[col] = g_strdup (value);
+}
+
+enum { COL_SJC, COL_CJM, COL_YXDM, COL_ZJHM, COL_XH, COL_CC, COL_XLLB, COL_XM, COL_BH, COL_FY };
+
+static void
+write_roster (const Batch *b)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  for (size_t i = 0; i < b->rows->len; i++)
+    {
+      g_autofree char *line = g_strjoinv (",", b->rows->pdata[i]);
+      g_string_append (s, line);
+      g_string_append (s, "\r\n");
+    }
+  ps_test_write_file (b->roster, s->str, (gssize) s->len);
+}
+
+static char *
+photo_path (const Batch *b, int row, const char *ext)
+{
+  g_autofree char *name = g_strdup_printf ("%s.%s", cell (b, row, COL_CJM), ext);
+  return g_build_filename (b->photos, name, NULL);
+}
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+  double seconds;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+static Run
+run_cli (const char *const *args)
+{
+  Run r = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  r.status = ps_test_run_cli (args, &r.out, &r.err);
+  r.seconds = (g_get_monotonic_time () - start) / 1e6;
+  return r;
+}
+
+static Run
+run_check (const Batch *b, const char *layout)
+{
+  const char *args[] = { "check", "--roster", b->roster, "--photos", b->photos,
+                         layout ? "--layout" : NULL, layout, NULL };
+  Run r = run_cli (args);
+  g_test_message ("check (%.1f s): exit %d\n%.4000s%.2000s", r.seconds, r.status, r.out, r.err);
+  return r;
+}
+
+static Run
+run_render (const Batch *b, const char *layout)
+{
+  const char *args[] = { "render", "--roster", b->roster, "--photos", b->photos, "--out", b->out,
+                         "--skip-invalid", "--format", "pdf", "-j", "2",
+                         layout ? "--layout" : NULL, layout, NULL };
+  Run r = run_cli (args);
+  g_test_message ("render (%.1f s): exit %d\n%.2000s%.4000s", r.seconds, r.status, r.out, r.err);
+  return r;
+}
+
+/* A CSV file as rows of cells: RFC 4180 quoting, CRLF rows. */
+static GPtrArray *
+read_csv (const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  g_assert_true (len == 0 || (len >= 2 && text[len - 2] == '\r' && text[len - 1] == '\n'));
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) cur = g_string_new (NULL);
+  bool quoted = false;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+      if (quoted)
+        {
+          if (c == '"' && i + 1 < len && text[i + 1] == '"')
+            {
+              g_string_append_c (cur, '"');
+              i++;
+            }
+          else if (c == '"')
+            quoted = false;
+          else
+            g_string_append_c (cur, c);
+        }
+      else if (c == '"')
+        quoted = true;
+      else if (c == ',')
+        {
+          g_ptr_array_add (cells, g_strdup (cur->str));
+          g_string_truncate (cur, 0);
+        }
+      else if (c == '\r' && i + 1 < len && text[i + 1] == '\n')
+        {
+          g_ptr_array_add (cells, g_strdup (cur->str));
+          g_string_truncate (cur, 0);
+          g_ptr_array_add (cells, NULL);
+          g_ptr_array_add (rows, g_ptr_array_steal (cells, NULL));
+          g_ptr_array_set_free_func (cells, g_free);
+          i++;
+        }
+      else
+        g_string_append_c (cur, c);
+    }
+  g_assert_false (quoted);
+  return rows;
+}
+
+static GPtrArray *
+read_out_csv (const Batch *b, const char *name)
+{
+  g_autofree char *path = g_build_filename (b->out, name, NULL);
+  return read_csv (path);
+}
+
+/* The 采集码 of every sheet in manifest.csv (each once). */
+static GHashTable *
+manifest_students (const Batch *b)
+{
+  g_autoptr (GPtrArray) rows = read_out_csv (b, "manifest.csv");
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_assert_cmpuint (rows->len, >=, 1);
+  g_assert_cmpstr (((char **) rows->pdata[0])[0], ==, "page");
+  for (size_t i = 1; i < rows->len; i++)
+    {
+      char **r = rows->pdata[i];
+      if (strcmp (r[1], "sheet") == 0)
+        g_hash_table_add (set, g_strdup (r[5]));
+    }
+  return set;
+}
+
+/* Every sample student but the rows in @skipped (0-terminated) was rendered,
+ * and those were not. */
+static void
+assert_rendered_except (const Batch *b, const int *skipped)
+{
+  g_autoptr (GHashTable) got = manifest_students (b);
+  size_t expected = 0;
+  for (int row = 2; row <= N_SAMPLES + 1; row++)
+    {
+      bool skip = false;
+      for (const int *s = skipped; *s != 0; s++)
+        skip = skip || *s == row;
+      const char *cjm = cell (b, row, COL_CJM);
+      if (skip)
+        {
+          if (g_hash_table_contains (got, cjm))
+            g_error ("row %d (%s) was rendered but should have been skipped", row, cjm);
+        }
+      else
+        {
+          if (!g_hash_table_contains (got, cjm))
+            g_error ("row %d (%s) was not rendered", row, cjm);
+          expected++;
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (got), ==, expected);
+}
+
+/* exceptions.csv has a line for Excel row @row with @field whose reason
+ * contains @fragment. */
+static void
+assert_exception (const Batch *b, int row, const char *field, const char *fragment)
+{
+  g_autoptr (GPtrArray) rows = read_out_csv (b, "exceptions.csv");
+  g_assert_cmpstr (((char **) rows->pdata[0])[0], ==, "row");
+  g_autofree char *row_text = g_strdup_printf ("%d", row);
+  for (size_t i = 1; i < rows->len; i++)
+    {
+      char **r = rows->pdata[i];
+      if (strcmp (r[0], row_text) == 0 && g_strcmp0 (r[3], field) == 0
+          && strstr (r[4], fragment) != NULL)
+        return;
+    }
+  g_error ("exceptions.csv has no row %d, field %s, reason with '%s'", row, field, fragment);
+}
+
+/* The check line "roster.csv:ROW: xh=XH: FIELD: ...FRAGMENT..." */
+static void
+assert_problem_line (const char *text, int row, const char *xh, const char *field,
+                     const char *fragment)
+{
+  g_autofree char *prefix = g_strdup_printf ("roster.csv:%d: xh=%s: %s: ", row, xh, field);
+  const char *line = strstr (text, prefix);
+  if (line == NULL)
+    g_error ("no line starting '%s' in:\n%s", prefix, text);
+  const char *end = strchr (line, '\n');
+  g_autofree char *one = g_strndup (line, end ? (gsize) (end - line) : strlen (line));
+  if (strstr (one, fragment) == NULL)
+    g_error ("line '%s' lacks '%s'", one, fragment);
+}
+
+static bool
+out_has (const Batch *b, const char *name)
+{
+  g_autofree char *path = g_build_filename (b->out, name, NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Photos                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  const char *file;       /* from make-hostile --photos */
+  const char *ext;        /* the name it gets in the photos dir */
+  const char *fragment;   /* in the message; NULL = renders (fallback) */
+} PhotoCase;
+
+static const PhotoCase photo_cases[] = {
+  { "truncated.jpg", "jpg", "is corrupt" },
+  { "truncated.png", "png", "is corrupt" },
+  { "truncated.tif", "tif", "is corrupt" },
+  { "empty.jpg", "jpg", "is empty (0 bytes)" },
+  { "text.jpg", "jpg", "is not a JPEG, PNG or TIFF file" },
+  { "bomb.png", "png", "claims 60000×60000 px, above the limit" },
+  { "bomb.jpg", "jpg", "claims 65000×65000 px, above the limit" },
+  { "bomb-pixels.jpg", "jpg", "claims 20000×20000 px, above the limit" },
+  { "bomb.tif", "tif", "claims 100000×100000 px, above the limit" },
+  { "badicc.jpg", "jpg", NULL },
+  { "badicc-header.jpg", "jpg", NULL },
+  { "badicc.tif", "tif", NULL },
+};
+
+/* Case i replaces the photo of Excel row i + 2.  One batch for all cases:
+ * checked and rendered once. */
+static struct {
+  Batch *batch;
+  Run check;
+  Run render;
+} photos;
+
+static void
+photos_batch_ensure (void)
+{
+  if (photos.batch != NULL)
+    return;
+  Batch *b = photos.batch = batch_new ();
+  const char *gen = g_getenv ("PS_MAKE_HOSTILE");
+  g_assert_nonnull (gen);
+  g_autofree char *hostile = g_build_filename (b->dir, "hostile", NULL);
+  g_autofree char *cmd = g_strdup_printf ("'%s' --photos '%s'", gen, hostile);
+  g_assert_cmpint (ps_test_run_shell (cmd, NULL), ==, 0);
+
+  for (size_t i = 0; i < G_N_ELEMENTS (photo_cases); i++)
+    {
+      int row = (int) i + 2;
+      g_autofree char *old = photo_path (b, row, "jpg");
+      g_autofree char *new = photo_path (b, row, photo_cases[i].ext);
+      g_autofree char *src = g_build_filename (hostile, photo_cases[i].file, NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+      g_assert_cmpint (g_unlink (old), ==, 0);
+      ps_test_write_file (new, data, (gssize) len);
+    }
+  photos.check = run_check (b, NULL);
+  photos.render = run_render (b, NULL);
+}
+
+static void
+test_photo_case (gconstpointer data)
+{
+  const PhotoCase *c = data;
+  photos_batch_ensure ();
+  Batch *b = photos.batch;
+  int row = (int) (c - photo_cases) + 2;
+  const char *xh = cell (b, row, COL_XH);
+
+  g_assert_cmpint (photos.check.status, ==, 1);
+  g_assert_cmpint (photos.render.status, ==, 1);
+  g_assert_cmpfloat (photos.check.seconds, <, 60);
+  g_assert_cmpfloat (photos.render.seconds, <, 120);
+
+  /* The rows of the broken photos were skipped, every other one rendered. */
+  int skipped[G_N_ELEMENTS (photo_cases) + 1] = { 0 };
+  size_t n = 0;
+  for (size_t i = 0; i < G_N_ELEMENTS (photo_cases); i++)
+    if (photo_cases[i].fragment != NULL)
+      skipped[n++] = (int) i + 2;
+  assert_rendered_except (b, skipped);
+
+  g_autofree char *name = g_strdup_printf ("%s.%s", cell (b, row, COL_CJM), c->ext);
+  if (c->fragment == NULL)
+    {
+      /* A broken embedded profile: rendered with the default for its colour
+       * space, no problem reported. */
+      g_assert_null (strstr (photos.check.out, name));
+      g_assert_null (strstr (photos.render.err, name));
+      return;
+    }
+  g_autofree char *expected = g_strdup_printf ("photo '%s' %s", name, c->fragment);
+  assert_problem_line (photos.check.out, row, xh, "photo", expected);
+  assert_problem_line (photos.render.err, row, xh, "photo", expected);
+  assert_exception (b, row, "photo", expected);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rosters                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+test_roster_row_1mb (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  g_autoptr (GString) big = g_string_sized_new (1 << 20);
+  while (big->len < (1 << 20))
+    g_string_append (big, "院");
+  set_cell (b, 5, COL_FY, big->str);
+  write_roster (b);
+
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 1);
+  assert_problem_line (check.out, 5, cell (b, 5, COL_XH), "fy", "field 'fy' is longer than");
+  g_assert_nonnull (strstr (check.out, "problems  1\n"));
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 1);
+  assert_exception (b, 5, "fy", "longer than");
+  assert_rendered_except (b, (const int[]) { 5, 0 });
+  run_clear (&check);
+  run_clear (&render);
+}
+
+static void
+test_roster_nul_byte (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  set_cell (b, 6, COL_XM, "王");   /* followed by a NUL and more, below */
+  write_roster (b);
+  /* Put a NUL inside row 6's name: "王" + NUL + "五". */
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (b->roster, &text, &len, NULL));
+  g_autofree char *needle = g_strdup_printf (",王,%s,", cell (b, 6, COL_BH));
+  char *at = strstr (text, needle);
+  g_assert_nonnull (at);
+  gsize off = (gsize) (at - text) + 1 + strlen ("王");
+  g_autoptr (GString) s = g_string_new_len (text, (gssize) off);
+  g_string_append_len (s, "\0五", 4);
+  g_string_append_len (s, text + off, (gssize) (len - off));
+  ps_test_write_file (b->roster, s->str, (gssize) s->len);
+
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 1);
+  assert_problem_line (check.out, 6, cell (b, 6, COL_XH), "xm", "contains a NUL byte");
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 1);
+  assert_exception (b, 6, "xm", "NUL byte");
+  assert_rendered_except (b, (const int[]) { 6, 0 });
+  run_clear (&check);
+  run_clear (&render);
+}
+
+/* Bytes that are neither UTF-8 nor GB18030 make the whole file unreadable
+ * (the encoding is a property of the file): exit 2, the file and line
+ * named, nothing rendered. */
+static void
+assert_undecodable (Batch *b, int line)
+{
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 2);
+  g_autofree char *expected = g_strdup_printf ("roster '%s' line %d: bytes are neither UTF-8 nor GB18030",
+                                               b->roster, line);
+  g_assert_nonnull (strstr (check.err, expected));
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 2);
+  g_assert_nonnull (strstr (render.err, expected));
+  g_assert_false (out_has (b, "sheets.pdf"));
+  g_assert_false (out_has (b, "manifest.csv"));
+  run_clear (&check);
+  run_clear (&render);
+}
+
+static void
+test_roster_invalid_utf8 (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  set_cell (b, 7, COL_XM, "张\xFF\xFE三");
+  write_roster (b);
+  assert_undecodable (b, 7);
+}
+
+static void
+test_roster_invalid_gb18030 (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  write_roster (b);
+  g_autofree char *utf8 = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (b->roster, &utf8, &len, NULL));
+  gsize written = 0;
+  g_autofree char *gb = g_convert (utf8, (gssize) len, "GB18030", "UTF-8", NULL, &written, NULL);
+  g_assert_nonnull (gb);
+  /* Line 9: break its first two-byte character (a lead byte, then 0x7F). */
+  char *p = gb;
+  for (int line = 1; line < 9; line++)
+    p = strstr (p, "\r\n") + 2;
+  while ((unsigned char) *p < 0x81)
+    p++;
+  p[1] = 0x7F;
+  ps_test_write_file (b->roster, gb, (gssize) written);
+  assert_undecodable (b, 9);
+}
+
+static void
+test_roster_formulas (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  set_cell (b, 2, COL_XH, "=cmd|' /C calc'!A0");
+  set_cell (b, 3, COL_XH, "+86123");
+  set_cell (b, 4, COL_XH, "-2+3");
+  set_cell (b, 5, COL_XH, "@SUM(A1:A2)");
+  /* a class whose name starts with '+', a 采集码 that starts with '@' (it
+   * is not 16 letters or digits: the row is a problem) */
+  for (int row = 2; row <= N_SAMPLES + 1; row++)
+    if (strcmp (cell (b, row, COL_BH), cell (b, 2, COL_BH)) == 0)
+      set_cell (b, row, COL_BH, "+机械2班");
+  g_autofree char *photo6 = photo_path (b, 6, "jpg");
+  set_cell (b, 6, COL_CJM, "@cjm");
+  g_autofree char *renamed = photo_path (b, 6, "jpg");
+  g_assert_cmpint (g_rename (photo6, renamed), ==, 0);
+  set_cell (b, 7, COL_XH, "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  write_roster (b);
+
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 1);
+  g_autofree char *xh6 = g_strdup (cell (b, 6, COL_XH));
+  assert_problem_line (check.out, 6, xh6, "cjm", "采集码 must be 16 letters or digits");
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 1);
+  assert_rendered_except (b, (const int[]) { 6, 0 });
+
+  /* In the files, every value that starts with = + - @ is a quoted text
+   * with an apostrophe: Excel shows it, never evaluates it. */
+  g_autofree char *mpath = g_build_filename (b->out, "manifest.csv", NULL);
+  g_autofree char *epath = g_build_filename (b->out, "exceptions.csv", NULL);
+  g_autofree char *manifest = NULL, *exceptions = NULL;
+  g_assert_true (g_file_get_contents (mpath, &manifest, NULL, NULL));
+  g_assert_true (g_file_get_contents (epath, &exceptions, NULL, NULL));
+  g_assert_nonnull (strstr (manifest, ",\"'=cmd|' /C calc'!A0\","));
+  g_assert_nonnull (strstr (manifest, ",\"'+86123\","));
+  g_assert_nonnull (strstr (manifest, ",\"'-2+3\","));
+  g_assert_nonnull (strstr (manifest, ",\"'@SUM(A1:A2)\","));
+  g_assert_nonnull (strstr (manifest, ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","));
+  g_assert_nonnull (strstr (manifest, ",\"'+机械2班\","));
+  g_assert_nonnull (strstr (exceptions, ",\"'@cjm\","));
+  const char *paths[] = { mpath, epath };
+  for (size_t f = 0; f < G_N_ELEMENTS (paths); f++)
+    {
+      g_autoptr (GPtrArray) rows = read_csv (paths[f]);
+      for (size_t i = 0; i < rows->len; i++)
+        for (char **c = rows->pdata[i]; *c != NULL; c++)
+          if (**c != '\0' && strchr ("=+-@\t\r", **c) != NULL)
+            g_error ("%s row %zu: cell '%s' would be a formula in Excel", paths[f], i + 1, *c);
+    }
+  run_clear (&check);
+  run_clear (&render);
+}
+
+static void
+test_roster_photo_paths (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  /* a photo column: row 2 climbs out, row 3 is absolute, row 4 is a
+   * symlink in the photos dir to a photo outside it, row 5 names a photo
+   * through a symlinked directory; the rest are empty (by 采集码, as
+   * before) */
+  char **header = b->rows->pdata[0];
+  g_autoptr (GStrvBuilder) hb = g_strv_builder_new ();
+  g_strv_builder_addv (hb, (const char **) header);
+  g_strv_builder_add (hb, "photo");
+  b->rows->pdata[0] = g_strv_builder_end (hb);
+  g_strfreev (header);
+  for (int row = 2; row <= N_SAMPLES + 1; row++)
+    {
+      char **cells = b->rows->pdata[row - 1];
+      g_autoptr (GStrvBuilder) rb = g_strv_builder_new ();
+      g_strv_builder_addv (rb, (const char **) cells);
+      g_strv_builder_add (rb, row == 2 ? "../../etc/passwd"
+                              : row == 3 ? "/etc/passwd"
+                              : row == 5 ? "elsewhere/x.jpg"
+                              : "");
+      b->rows->pdata[row - 1] = g_strv_builder_end (rb);
+      g_strfreev (cells);
+    }
+  write_roster (b);
+
+  g_autofree char *outside = g_build_filename (b->dir, "outside", NULL);
+  g_autofree char *target = g_build_filename (outside, "x.jpg", NULL);
+  g_autofree char *link = photo_path (b, 4, "jpg");
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (link, &data, &len, NULL));
+  ps_test_write_file (target, data, (gssize) len);
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+  /* row 5: photos/elsewhere is a symlink to that outside directory */
+  g_autofree char *elsewhere = g_build_filename (b->photos, "elsewhere", NULL);
+  g_assert_cmpint (symlink (outside, elsewhere), ==, 0);
+
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 1);
+  assert_problem_line (check.out, 2, cell (b, 2, COL_XH), "photo", "../../etc/passwd");
+  assert_problem_line (check.out, 3, cell (b, 3, COL_XH), "photo", "/etc/passwd");
+  g_autofree char *name4 = g_strdup_printf ("photo '%s.jpg' is outside the photos directory",
+                                            cell (b, 4, COL_CJM));
+  assert_problem_line (check.out, 4, cell (b, 4, COL_XH), "photo", name4);
+  assert_problem_line (check.out, 5, cell (b, 5, COL_XH), "photo",
+                       "photo 'elsewhere/x.jpg' is outside the photos directory");
+  g_assert_nonnull (strstr (check.out, "problems  4\n"));
+  /* nothing of /etc/passwd was read into the output */
+  g_assert_null (strstr (check.out, "root:"));
+
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 1);
+  assert_exception (b, 2, "photo", "../../etc/passwd");
+  assert_exception (b, 3, "photo", "/etc/passwd");
+  assert_exception (b, 4, "photo", "outside the photos directory");
+  assert_exception (b, 5, "photo", "outside the photos directory");
+  assert_rendered_except (b, (const int[]) { 2, 3, 4, 5, 0 });
+  run_clear (&check);
+  run_clear (&render);
+}
+
+/* 100 MB: the 36 students, then about 20 000 rows of 5 kB (a long 院系)
+ * without photos.  Bounded time; the 36 are rendered. */
+static void
+test_roster_100mb (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  write_roster (b);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (b->roster, &text, &len, NULL));
+  g_autoptr (GString) pad = g_string_new (NULL);
+  while (pad->len < 5000)
+    g_string_append (pad, "填充学院");
+
+  FILE *fp = fopen (b->roster, "wb");
+  g_assert_nonnull (fp);
+  g_assert_cmpuint (fwrite (text, 1, len, fp), ==, len);
+  size_t total = len, n_filler = 0;
+  const size_t target = (size_t) 100 * 1000 * 1000;
+  while (total < target)
+    {
+      g_autofree char *line = g_strdup_printf ("1720057954869,F%015zu,10294,1234,9%014zu,本科,"
+                                               "普通全日制,赵*军,填充班,%s\r\n",
+                                               n_filler, n_filler, pad->str);
+      size_t n = strlen (line);
+      g_assert_cmpuint (fwrite (line, 1, n, fp), ==, n);
+      total += n;
+      n_filler++;
+    }
+  g_assert_cmpint (fclose (fp), ==, 0);
+  g_test_message ("roster: %zu bytes, %zu filler rows", total, n_filler);
+
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 1);
+  g_assert_cmpfloat (check.seconds, <, 60);
+  g_autofree char *rows = g_strdup_printf ("rows      %zu\n", N_SAMPLES + n_filler);
+  g_assert_nonnull (strstr (check.out, rows));
+  g_autofree char *problems = g_strdup_printf ("problems  %zu\n", n_filler);
+  g_assert_nonnull (strstr (check.out, problems));
+  g_autofree char *first = g_strdup_printf ("roster.csv:%d: xh=9%014d: photo: ", N_SAMPLES + 2, 0);
+  g_assert_nonnull (strstr (check.out, first));
+
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 1);
+  g_assert_cmpfloat (render.seconds, <, 60);
+  assert_rendered_except (b, (const int[]) { 0 });
+  g_autoptr (GPtrArray) exceptions = read_out_csv (b, "exceptions.csv");
+  g_assert_cmpuint (exceptions->len, ==, n_filler + 1);
+  run_clear (&check);
+  run_clear (&render);
+}
+
+/* ------------------------------------------------------------------ */
+/* Layouts                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+test_layout_absurd (void)
+{
+  static const struct {
+    const char *text;
+    const char *fragment;
+  } cases[] = {
+    { "[sheet]\nwidth_mm=5000\nheight_mm=152.4\n[photo]\nwidth_mm=33\nheight_mm=48\n",
+      "width_mm=5000: absurd length" },
+    { "[sheet]\nwidth_mm=101.6\nheight_mm=152.4\n[photo]\nwidth_mm=0.001\nheight_mm=48\n",
+      "width_mm" },
+    { "[sheet]\nwidth_mm=1e308\nheight_mm=1e308\n[photo]\nwidth_mm=33\nheight_mm=48\n",
+      "width_mm" },
+    { "[sheet]\nwidth_mm=2000\nheight_mm=2000\n[photo]\nwidth_mm=1\nheight_mm=1.5\n",
+      "absurd" },
+    { "[sheet]\nwidth_mm=101.6\nheight_mm=152.4\ndpi=99999999\n[photo]\nwidth_mm=33\nheight_mm=48\n",
+      "dpi" },
+  };
+  g_autoptr (Batch) b = batch_new ();
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("absurd-%zu.ini", i);
+      g_autofree char *layout = g_build_filename (b->dir, name, NULL);
+      ps_test_write_file (layout, cases[i].text, -1);
+      Run check = run_check (b, layout);
+      g_assert_cmpint (check.status, ==, 2);
+      g_autofree char *prefix = g_strdup_printf ("layout '%s': ", layout);
+      g_assert_nonnull (strstr (check.err, prefix));
+      g_assert_nonnull (strstr (check.err, cases[i].fragment));
+      Run render = run_render (b, layout);
+      g_assert_cmpint (render.status, ==, 2);
+      g_assert_nonnull (strstr (render.err, prefix));
+      g_assert_false (out_has (b, "sheets.pdf"));
+      g_assert_cmpfloat (render.seconds, <, 30);
+      run_clear (&check);
+      run_clear (&render);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS (photo_cases); i++)
+    {
+      g_autofree char *base = g_strndup (photo_cases[i].file, strcspn (photo_cases[i].file, "."));
+      g_autofree char *path = g_strdup_printf ("/hostile/photo/%s-%s", base, photo_cases[i].ext);
+      g_test_add_data_func (path, &photo_cases[i], test_photo_case);
+    }
+  g_test_add_func ("/hostile/roster/row-1mb", test_roster_row_1mb);
+  g_test_add_func ("/hostile/roster/nul-byte", test_roster_nul_byte);
+  g_test_add_func ("/hostile/roster/invalid-utf8", test_roster_invalid_utf8);
+  g_test_add_func ("/hostile/roster/invalid-gb18030", test_roster_invalid_gb18030);
+  g_test_add_func ("/hostile/roster/formulas", test_roster_formulas);
+  g_test_add_func ("/hostile/roster/photo-paths", test_roster_photo_paths);
+  g_test_add_func ("/hostile/roster/100mb", test_roster_100mb);
+  g_test_add_func ("/hostile/layout/absurd", test_layout_absurd);
+  int status = g_test_run ();
+  if (photos.batch != NULL)
+    {
+      batch_free (photos.batch);
+      run_clear (&photos.check);
+      run_clear (&photos.render);
+    }
+  return status;
+}
