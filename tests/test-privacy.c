@@ -428,14 +428,15 @@ test_privacy_audit (void)
   const char *status_all[] = { "status", "--ledger", ledger, NULL };
   g_assert_cmpint (cli (said, "status --ledger", status_all), ==, 0);
 
-  /* Let the printer finish receiving the reprint before its spool is read. */
-  for (int i = 0; i < 50; i++)
+  /* Let every job finish - the reprint was queued last - before the spool
+   * and the printer's folder are read: a document still being written is
+   * not a PDF yet. */
+  g_autofree char *active_cmd = g_strdup_printf ("lpstat -h '%s' -o '%s'", env ("CUPS_SERVER"),
+                                                 env ("PS_TEST_QUEUE"));
+  for (int i = 0; i < 300; i++)
     {
-      g_autoptr (GDir) spool = g_dir_open (env ("PS_TEST_SPOOL"), 0, NULL);
-      size_t n = 0;
-      while (spool != NULL && g_dir_read_name (spool) != NULL)
-        n++;
-      if (n >= 2)
+      g_autofree char *active = NULL;
+      if (ps_test_run_shell (active_cmd, &active) == 0 && active != NULL && active[0] == '\0')
         break;
       g_usleep (200 * 1000);
     }
