@@ -296,10 +296,15 @@ cmd_start () {
     [ $ok = 1 ] || return 1
 
     # 3. the virtual printer
-    local pport
-    pport=$(free_port "$port") || { log "no free port"; return 1; }
-    echo "$pport" >"$DIR/run/printer-port"
-    start_printer "$pport" || return 1
+    # A port can be taken between the check and the bind: try a few.
+    local pport attempt
+    for attempt in 1 2 3; do
+        pport=$(free_port "$port") || { log "no free port"; return 1; }
+        echo "$pport" >"$DIR/run/printer-port"
+        start_printer "$pport" && break
+        log "ippeveprinter attempt $attempt on port $pport failed: $(tail -n 3 "$DIR/log/ippeveprinter.log" 2>/dev/null | tr '\n' ' ')"
+        [ $attempt = 3 ] && return 1
+    done
     local uri="ipp://127.0.0.1:$pport/ipp/print"
 
     # 4. the queue: the everywhere driver appears asynchronously
