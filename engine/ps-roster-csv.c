@@ -188,8 +188,9 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
   size_t converted_len = 0;
   bool ok = false;
 
+  g_autoptr (GArray) bad_lines = NULL;
   if (!_ps_roster_decode (roster, data, len, &text, &text_len, &converted, &converted_len,
-                          error))
+                          &bad_lines, error))
     return false;
 
   CsvParser p = {
@@ -207,9 +208,30 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
   int row = 0;
   CsvStatus status;
 
-  while ((status = parse_record (&p)) != CSV_EOF)
+  for (;;)
     {
+      int first_line = p.line;
+      if ((status = parse_record (&p)) == CSV_EOF)
+        break;
       row++;
+      /* A line that was not UTF-8 nor GB18030 was decoded as empty: the
+       * record it belonged to is a problem of its row. */
+      int bad = _ps_roster_bad_line_in (bad_lines, first_line, MAX (p.line, first_line + 1));
+      if (bad > 0)
+        {
+          if (!have_header)
+            {
+              g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING,
+                           "roster '%s' line %d: bytes are neither UTF-8 nor GB18030",
+                           roster->path, bad);
+              goto out;
+            }
+          _ps_roster_add_bad_row (roster, row, NULL, NULL, NULL,
+                                  "bytes are neither UTF-8 nor GB18030 (line %d)", bad);
+          if (status != CSV_OK)
+            parser_resume (&p);
+          continue;
+        }
       if (status != CSV_OK)
         {
           const char *what = status == CSV_UNTERMINATED

@@ -153,8 +153,9 @@ _ps_roster_read_jsonl (PsRoster *roster, const char *data, size_t len, GError **
   char *converted = NULL;
   size_t converted_len = 0;
 
+  g_autoptr (GArray) bad_lines = NULL;
   if (!_ps_roster_decode (roster, data, len, &text, &text_len, &converted, &converted_len,
-                          error))
+                          &bad_lines, error))
     return false;
 
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
@@ -173,6 +174,13 @@ _ps_roster_read_jsonl (PsRoster *roster, const char *data, size_t len, GError **
       row++;
       if (line_len > 0 && line[line_len - 1] == '\r')
         line_len--;
+      if (_ps_roster_bad_line_in (bad_lines, row, row + 1) > 0)
+        {
+          n_lines_read++;
+          _ps_roster_add_bad_row (roster, row, NULL, NULL, NULL,
+                                  "bytes are neither UTF-8 nor GB18030 (line %d)", row);
+          continue;
+        }
       if (line_blank (line, line_len))
         continue;
       n_lines_read++;

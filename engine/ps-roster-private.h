@@ -96,10 +96,18 @@ void _ps_roster_wipe_string (char *s);
  * GB18030.  A UTF-8 BOM (or a U+FEFF after conversion) is dropped.
  * *@text points at the decoded bytes: into @data, or into *@converted (owned,
  * wipe it with _ps_roster_wipe_free (*converted, *converted_len)).
- * Sets roster->encoding.  Fails with PS_ROSTER_ERROR_ENCODING naming the line. */
+ * Sets roster->encoding.  A file in one encoding but for a few damaged lines
+ * decodes, those lines left empty and listed in *@bad_lines (owned, sorted;
+ * NULL when none): the readers make each a problem of its row.  Fails with
+ * PS_ROSTER_ERROR_ENCODING naming the line when the header line or most
+ * lines are damaged. */
 bool _ps_roster_decode (PsRoster *roster, const char *data, size_t len,
                         const char **text, size_t *text_len,
-                        char **converted, size_t *converted_len, GError **error);
+                        char **converted, size_t *converted_len, GArray **bad_lines,
+                        GError **error);
+/* Lines that did not decode (see _ps_roster_decode): the first in
+ * [@from, @to), or 0.  @bad_lines may be NULL. */
+int _ps_roster_bad_line_in (const GArray *bad_lines, int from, int to);
 
 /* ---- format readers: fill @roster from the file bytes ---- */
 

@@ -486,33 +486,96 @@ utf8_valid_prefix (const char *data, size_t len)
   return len;
 }
 
-/* Physical line (1-based) of byte @offset: LF, CRLF and a lone CR end lines. */
-static int
-line_of_offset (const char *data, size_t len, size_t offset)
+/* Decodes @data one physical line at a time (a LF never occurs inside a
+ * UTF-8 or GB18030 character).  A line that does not decode becomes an empty
+ * line in the output and its number goes to *@bad_lines.  Fails (with the
+ * first bad line in *@first_bad) when the first line - the header, as a
+ * rule - or more than half of the lines are damaged: then the file as a
+ * whole is not in one encoding we read. */
+static bool
+decode_by_line (const char *data, size_t len, bool utf8, char **out, size_t *out_len,
+                GArray **bad_lines, int *first_bad)
 {
+  /* Sized once, so that no reallocation leaves a copy of names behind. */
+  GString *s = g_string_sized_new (len + len / 2 + 16);
+  GArray *bad = g_array_new (FALSE, FALSE, sizeof (int));
   int line = 1;
 
-  offset = MIN (offset, len);
-  for (size_t i = 0; i < offset; i++)
+  for (size_t pos = 0; pos < len; line++)
     {
-      if (data[i] == '\n')
-        line++;
-      else if (data[i] == '\r' && (i + 1 >= len || data[i + 1] != '\n'))
-        line++;
+      const char *nl = memchr (data + pos, '\n', len - pos);
+      size_t end = nl != NULL ? (size_t) (nl - data) + 1 : len;
+      size_t n = end - pos;
+      bool ok;
+
+      if (utf8)
+        {
+          ok = utf8_valid_prefix (data + pos, n) == n;
+          if (ok)
+            g_string_append_len (s, data + pos, (gssize) n);
+        }
+      else
+        {
+          gsize written = 0;
+          char *c = g_convert (data + pos, (gssize) n, "UTF-8", "GB18030", NULL, &written, NULL);
+          ok = c != NULL;
+          if (ok)
+            g_string_append_len (s, c, (gssize) written);
+          _ps_roster_wipe_free (c, written);
+        }
+      if (!ok)
+        {
+          g_array_append_val (bad, line);
+          if (nl != NULL)
+            g_string_append_c (s, '\n');
+        }
+      pos = end;
     }
-  return line;
+
+  int n_lines = line - 1;
+  int first = bad->len > 0 ? g_array_index (bad, int, 0) : 0;
+  if (bad->len > 0 && (first == 1 || (int) bad->len * 2 > n_lines))
+    {
+      *first_bad = first;
+      g_array_unref (bad);
+      size_t used = s->len;
+      _ps_roster_wipe_free (g_string_free (s, FALSE), used);
+      return false;
+    }
+  *out_len = s->len;
+  *out = g_string_free (s, FALSE);
+  if (bad->len > 0)
+    *bad_lines = bad;
+  else
+    g_array_unref (bad);
+  return true;
+}
+
+/* The first line of *@bad_lines in [@from, @to), or 0. */
+int
+_ps_roster_bad_line_in (const GArray *bad_lines, int from, int to)
+{
+  for (guint i = 0; bad_lines != NULL && i < bad_lines->len; i++)
+    {
+      int line = g_array_index (bad_lines, int, i);
+      if (line >= from && line < to)
+        return line;
+    }
+  return 0;
 }
 
 bool
 _ps_roster_decode (PsRoster *roster, const char *data, size_t len,
                    const char **text, size_t *text_len,
-                   char **converted, size_t *converted_len, GError **error)
+                   char **converted, size_t *converted_len, GArray **bad_lines,
+                   GError **error)
 {
   const char *start = data;
   size_t n = len;
 
   *converted = NULL;
   *converted_len = 0;
+  *bad_lines = NULL;
   if (n >= 3 && memcmp (start, "\xEF\xBB\xBF", 3) == 0)
     {
       start += 3;
@@ -542,14 +605,29 @@ _ps_roster_decode (PsRoster *roster, const char *data, size_t len,
                        roster->path);
           return false;
         }
-      /* Report the decoding that got further: it is most likely the one the
-       * file is in, and its stop is the damaged line. */
+      /* The decoding that got further is most likely the one the file is
+       * in: decode it line by line, and let each damaged line be a problem
+       * of its own row rather than of the whole batch. */
       size_t utf8_stop = utf8_end + (size_t) (start - data);
-      size_t stop = MAX (utf8_stop, (size_t) bytes_read);
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING,
-                   "roster '%s' line %d: bytes are neither UTF-8 nor GB18030",
-                   roster->path, line_of_offset (data, len, stop));
-      return false;
+      bool use_utf8 = utf8_stop >= (size_t) bytes_read;
+      int first_bad = 0;
+      if (!decode_by_line (use_utf8 ? start : data, use_utf8 ? n : len, use_utf8, converted,
+                           converted_len, bad_lines, &first_bad))
+        {
+          g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING,
+                       "roster '%s' line %d: bytes are neither UTF-8 nor GB18030",
+                       roster->path, first_bad);
+          return false;
+        }
+      roster->encoding = use_utf8 ? "UTF-8" : "GB18030";
+      *text = *converted;
+      *text_len = *converted_len;
+      if (*text_len >= 3 && memcmp (*text, "\xEF\xBB\xBF", 3) == 0)
+        {
+          *text += 3;
+          *text_len -= 3;
+        }
+      return true;
     }
 
   roster->encoding = "GB18030";

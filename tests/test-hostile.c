@@ -439,22 +439,21 @@ test_roster_nul_byte (void)
   run_clear (&render);
 }
 
-/* Bytes that are neither UTF-8 nor GB18030 make the whole file unreadable
- * (the encoding is a property of the file): exit 2, the file and line
- * named, nothing rendered. */
+/* A line whose bytes are neither UTF-8 nor GB18030 is a problem of its row:
+ * named with the file and the line, the row skipped, the rest rendered. */
 static void
 assert_undecodable (Batch *b, int line)
 {
+  g_autofree char *reason = g_strdup_printf ("bytes are neither UTF-8 nor GB18030 (line %d)", line);
+  g_autofree char *prefix = g_strdup_printf ("roster.csv:%d: %s", line, reason);
   Run check = run_check (b, NULL);
-  g_assert_cmpint (check.status, ==, 2);
-  g_autofree char *expected = g_strdup_printf ("roster '%s' line %d: bytes are neither UTF-8 nor GB18030",
-                                               b->roster, line);
-  g_assert_nonnull (strstr (check.err, expected));
+  g_assert_cmpint (check.status, ==, 1);
+  g_assert_nonnull (strstr (check.out, prefix));
   Run render = run_render (b, NULL);
-  g_assert_cmpint (render.status, ==, 2);
-  g_assert_nonnull (strstr (render.err, expected));
-  g_assert_false (out_has (b, "sheets.pdf"));
-  g_assert_false (out_has (b, "manifest.csv"));
+  g_assert_cmpint (render.status, ==, 1);
+  g_assert_nonnull (strstr (render.err, prefix));
+  assert_exception (b, line, "", "neither UTF-8 nor GB18030");
+  assert_rendered_except (b, (const int[]) { line, 0 });
   run_clear (&check);
   run_clear (&render);
 }
