@@ -404,6 +404,7 @@ typedef struct {
   PsTiffCompression tiff_compression;
   int jobs;                       /* worker threads; <= 1 = none */
   bool proof;
+  bool pdf_device_rgb;            /* PDF photos in the printer's RGB (an RGB profile) */
   const char *mark;               /* reprint mark text, or NULL */
   PsProgressFunc progress;
   void *progress_data;
@@ -639,7 +640,9 @@ batch_load_photo (const Batch *b, size_t record, char **sha_out, GError **error)
                    r->row, path, sha, b->photo_sha256[record] ? b->photo_sha256[record] : "none");
       return NULL;
     }
-  cairo_surface_t *photo = load_photo (b->color, path, b->pdf != NULL, error);
+  /* A photo converted for the printer is no longer the file's JPEG. */
+  cairo_surface_t *photo = load_photo (b->color, path, b->pdf != NULL && !b->pdf_device_rgb,
+                                       error);
   if (photo == NULL)
     {
       g_prefix_error (error, "row %d: ", r->row);
@@ -649,6 +652,38 @@ batch_load_photo (const Batch *b, size_t record, char **sha_out, GError **error)
   return photo;
 }
 
+/* The photo in the printer's own RGB, for the PDF.  With an RGB printer
+ * profile the PDF then carries what the TIFF carries - photos converted once,
+ * by lcms2, with the batch's intent and BPC; black and white are the same in
+ * every space - so the jobs sent to CUPS are colour-managed and CUPS is told
+ * not to convert them again (cm-calibration).  A CMYK profile cannot be
+ * expressed in a cairo PDF: that PDF stays sRGB, and the TIFFs are the
+ * colour-managed output. */
+static cairo_surface_t *
+photo_to_device_rgb (PsColor *color, cairo_surface_t *photo)
+{
+  int w = cairo_image_surface_get_width (photo);
+  int h = cairo_image_surface_get_height (photo);
+  cairo_surface_t *out = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  const guint8 *src = cairo_image_surface_get_data (photo);
+  int src_stride = cairo_image_surface_get_stride (photo);
+  guint8 *dst = cairo_image_surface_get_data (out);
+  int dst_stride = cairo_image_surface_get_stride (out);
+  g_autofree guint8 *rgb = g_malloc ((size_t) w * 3);
+
+  cairo_surface_flush (photo);
+  for (int y = 0; y < h; y++)
+    {
+      _ps_color_row_to_output (color, src + (size_t) y * src_stride, rgb, w);
+      guint32 *row = (guint32 *) (void *) (dst + (size_t) y * dst_stride);
+      for (int x = 0; x < w; x++)
+        row[x] = 0xff000000u | (guint32) rgb[3 * x] << 16 | (guint32) rgb[3 * x + 1] << 8
+                 | rgb[3 * x + 2];
+    }
+  cairo_surface_mark_dirty (out);
+  return out;
+}
+
 /* One unit of work: a separator page or one student's consecutive sheets
  * (pages first .. first + n_pages - 1 of the run). */
 typedef struct {
@@ -656,6 +691,7 @@ typedef struct {
   size_t n_pages;
   size_t record;                  /* G_MAXSIZE: a separator */
   cairo_surface_t *photo;         /* the student's, for every sheet and the PDF */
+  cairo_surface_t *pdf_photo;     /* the same in the printer's RGB, or NULL */
   char *photo_sha256;
   char **page_sha256;             /* n_pages, when rasters are drawn */
   GError *error;
@@ -690,6 +726,7 @@ static void
 task_clear (Task *t, size_t n_page_sha)
 {
   g_clear_pointer (&t->photo, cairo_surface_destroy);
+  g_clear_pointer (&t->pdf_photo, cairo_surface_destroy);
   g_clear_pointer (&t->photo_sha256, g_free);
   for (size_t i = 0; t->page_sha256 != NULL && i < n_page_sha; i++)
     g_free (t->page_sha256[i]);
@@ -707,6 +744,8 @@ task_run (const Batch *b, const size_t *numbers, Drawer *d, Task *t)
       t->photo = batch_load_photo (b, t->record, &t->photo_sha256, &t->error);
       if (t->photo == NULL)
         return;
+      if (b->pdf != NULL && b->pdf_device_rgb)
+        t->pdf_photo = photo_to_device_rgb (b->color, t->photo);
     }
   if (b->formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG))
     {
@@ -764,6 +803,8 @@ task_finish (Batch *b, const size_t *numbers, size_t total, Task *t, GString *ma
     {
       const PsPage *page = run_page (b, numbers, t->first + k);
       cairo_surface_t *photo = page->kind == PS_PAGE_SHEET ? t->photo : NULL;
+      if (photo != NULL && t->pdf_photo != NULL)
+        photo = t->pdf_photo;
       if (b->pdf != NULL)
         {
           bool ok = _ps_renderer_draw_page (b->renderer, b->pdf_cr, b->roster, b->plan, page,
@@ -1008,6 +1049,7 @@ ps_render_batch (const PsRoster *roster, const PsCheck *check, const PsRenderOpt
     .tiff_compression = options->tiff_compression,
     .jobs = options->jobs > 0 ? options->jobs : (int) g_get_num_processors (),
     .proof = options->proof,
+    .pdf_device_rgb = options->profile_path != NULL && _ps_color_get_output_channels (color) == 3,
     .progress = options->progress,
     .progress_data = options->progress_data,
   };
@@ -1081,6 +1123,7 @@ _ps_output_render_recorded (PsLedgerBatchData *data, const size_t *numbers, size
     .dpi = lb->dpi,
     .formats = formats,
     .jobs = 1,   /* a few pages: serial */
+    .pdf_device_rgb = lb->profile_path != NULL && _ps_color_get_output_channels (color) == 3,
     .mark = mark,
   };
   bool ok = batch_open (&b, out_dir, pdf_path, error)

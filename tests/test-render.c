@@ -301,6 +301,61 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* With an RGB printer profile the PDF carries the photos in the printer's
+ * RGB, as the TIFF does: what CUPS is sent is colour-managed too. */
+static void
+test_render_pdf_device_rgb (void)
+{
+  if (!have_poppler ())
+    {
+      g_test_skip ("pdftoppm not installed");
+      return;
+    }
+  g_autofree char *icc = g_build_filename (g_getenv ("PS_PROFILES_DIR"), "lab-rgb.icc", NULL);
+  g_autofree char *out = ps_test_tmpdir ();
+  g_autofree char *photos = g_build_filename (ps_test_samples_dir (), "photos", NULL);
+  const char *extra[] = { "--format", "pdf,tiff", "--profile", icc, "--dpi", "100", NULL };
+  g_assert_cmpint (render (samples_file ("roster.csv"), photos, out, extra, NULL, NULL), ==, 0);
+  g_autofree char *cmd = g_strdup_printf ("pdftoppm -r 100 -f 2 -l 2 -png '%s/sheets.pdf' '%s/p'",
+                                          out, out);
+  g_assert_cmpint (ps_test_run_shell (cmd, NULL), ==, 0);
+  g_autofree char *png = g_build_filename (out, "p-02.png", NULL);
+  g_autofree char *png2 = g_build_filename (out, "p-2.png", NULL);
+  cairo_surface_t *pdf_page = cairo_image_surface_create_from_png (
+    g_file_test (png, G_FILE_TEST_EXISTS) ? png : png2);
+  g_assert_cmpint (cairo_surface_status (pdf_page), ==, CAIRO_STATUS_SUCCESS);
+
+  g_autofree char *tif = g_build_filename (out, "tiff", "0002.tif", NULL);
+  guint32 w = 0, h = 0;
+  int spp = 0;
+  g_autofree guint8 *px = read_tiff_rgba (tif, &w, &h, &spp, NULL, NULL);
+
+  /* The portrait's blue background, near the top of the first slot. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLayout) layout = ps_layout_load ("default", &error);
+  g_assert_no_error (error);
+  PsRect slot = ps_layout_get_slot (layout, 0);
+  int x = (int) ((slot.x + slot.width * 0.1) * 100 / 72.0);
+  int y = (int) ((slot.y + slot.height * 0.05) * 100 / 72.0);
+  const guint8 *p = cairo_image_surface_get_data (pdf_page)
+                    + (size_t) y * cairo_image_surface_get_stride (pdf_page) + (size_t) x * 4;
+  int pdf_rgb[3] = { p[2], p[1], p[0] };
+  int tif_rgb[3] = { PX (px, w, x, y, 0), PX (px, w, x, y, 1), PX (px, w, x, y, 2) };
+  const int srgb[3] = { 100, 197, 255 };
+  int pdf_vs_tiff = 0, tiff_vs_srgb = 0;
+  for (int c = 0; c < 3; c++)
+    {
+      pdf_vs_tiff = MAX (pdf_vs_tiff, abs (pdf_rgb[c] - tif_rgb[c]));
+      tiff_vs_srgb = MAX (tiff_vs_srgb, abs (tif_rgb[c] - srgb[c]));
+    }
+  g_test_message ("background: PDF %d,%d,%d  TIFF %d,%d,%d  sRGB 100,197,255", pdf_rgb[0],
+                  pdf_rgb[1], pdf_rgb[2], tif_rgb[0], tif_rgb[1], tif_rgb[2]);
+  g_assert_cmpint (tiff_vs_srgb, >, 8);    /* the profile changed the device values */
+  g_assert_cmpint (pdf_vs_tiff, <=, 6);    /* and the PDF has the same ones */
+  cairo_surface_destroy (pdf_page);
+  ps_test_rm_rf (out);
+}
+
 static char *
 tree_digest (const char *dir, const char *rel)
 {
@@ -609,6 +664,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/samples/deterministic", test_render_deterministic);
   g_test_add_func ("/render/parallel-equals-serial", test_render_parallel_equals_serial);
   g_test_add_func ("/render/color/profile-embedded", test_render_profile_embedded);
+  g_test_add_func ("/render/color/pdf-device-rgb", test_render_pdf_device_rgb);
   g_test_add_func ("/render/batch/refuse-then-skip", test_render_refuses_then_skips);
   g_test_add_func ("/render/plan/order-priority-copies", test_render_plan_rules);
   g_test_add_func ("/render/golden/separator-and-sheet", test_render_golden);
