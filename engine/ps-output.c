@@ -483,11 +483,25 @@ draw_mark (const Batch *b, PsRenderer *renderer, cairo_t *cr)
     _ps_renderer_draw_mark (renderer, cr, b->mark);
 }
 
+#define PS_MAX_PAGE_PIXELS 150e6
+
 static cairo_surface_t *
 new_raster (const Batch *b, GError **error)
 {
-  int w = (int) lround (b->layout->sheet_width / 72.0 * b->dpi);
-  int h = (int) lround (b->layout->sheet_height / 72.0 * b->dpi);
+  double wd = b->layout->sheet_width / 72.0 * b->dpi;
+  double hd = b->layout->sheet_height / 72.0 * b->dpi;
+  /* Every worker holds one page: a valid layout at an absurd --dpi must be
+   * refused, not swap the machine to death.  An A4 page at 1200 dpi is
+   * 140 Mpx. */
+  if (wd * hd > PS_MAX_PAGE_PIXELS)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_FAILED,
+                   "a %.0f x %.0f px page at %d dpi is larger than %.0f Mpx", wd, hd, b->dpi,
+                   PS_MAX_PAGE_PIXELS / 1e6);
+      return NULL;
+    }
+  int w = (int) lround (wd);
+  int h = (int) lround (hd);
   cairo_surface_t *raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
   if (cairo_surface_status (raster) != CAIRO_STATUS_SUCCESS)
     {

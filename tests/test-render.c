@@ -356,6 +356,21 @@ test_render_pdf_device_rgb (void)
   ps_test_rm_rf (out);
 }
 
+/* A page that would not fit in memory is refused before any work. */
+static void
+test_render_page_too_large (void)
+{
+  g_autofree char *out = ps_test_tmpdir ();
+  g_autofree char *photos = g_build_filename (ps_test_samples_dir (), "photos", NULL);
+  const char *extra[] = { "--layout", "a4-33x48", "--dpi", "2400", "--format", "tiff", NULL };
+  g_autofree char *err = NULL;
+  g_assert_cmpint (render (samples_file ("roster.csv"), photos, out, extra, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "larger than 150 Mpx"));
+  g_autofree char *manifest = g_build_filename (out, "manifest.csv", NULL);
+  g_assert_false (g_file_test (manifest, G_FILE_TEST_EXISTS));
+  ps_test_rm_rf (out);
+}
+
 static char *
 tree_digest (const char *dir, const char *rel)
 {
@@ -665,6 +680,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/parallel-equals-serial", test_render_parallel_equals_serial);
   g_test_add_func ("/render/color/profile-embedded", test_render_profile_embedded);
   g_test_add_func ("/render/color/pdf-device-rgb", test_render_pdf_device_rgb);
+  g_test_add_func ("/render/batch/page-too-large", test_render_page_too_large);
   g_test_add_func ("/render/batch/refuse-then-skip", test_render_refuses_then_skips);
   g_test_add_func ("/render/plan/order-priority-copies", test_render_plan_rules);
   g_test_add_func ("/render/golden/separator-and-sheet", test_render_golden);
