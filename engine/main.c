@@ -88,15 +88,17 @@ parse_options (const char *command, const char *summary, GOptionEntry *entries,
 static PsRoster *
 load_roster (const char *path, const char *mask_style)
 {
-  PsRosterOptions options = { 0 };
+  g_autoptr (PsRosterOptions) options = ps_roster_options_new ();
   g_autoptr (GError) error = NULL;
+  PsMaskStyle style = PS_MASK_PER_CHARACTER;
 
-  if (mask_style != NULL && !ps_mask_style_from_string (mask_style, &options.mask_style))
+  if (mask_style != NULL && !ps_mask_style_from_string (mask_style, &style))
     {
       print_error ("--mask-style must be 'per-character' or 'fixed', not '%s'", mask_style);
       return NULL;
     }
-  PsRoster *roster = ps_roster_load (path, &options, &error);
+  ps_roster_options_set_mask_style (options, style);
+  PsRoster *roster = ps_roster_load (path, options, &error);
   if (roster == NULL)
     print_error ("%s", error->message);
   return roster;
@@ -229,9 +231,8 @@ command_check (int argc, char **argv)
   if (roster == NULL)
     return EXIT_USAGE;
 
-  PsCheckOptions options = { .photos_dir = photos, .layout = layout };
   g_autoptr (GError) error = NULL;
-  g_autoptr (PsCheck) check = ps_check_run (roster, &options, &error);
+  g_autoptr (PsCheck) check = ps_check_run (roster, layout, photos, NULL, &error);
   if (check == NULL)
     {
       print_error ("%s", error->message);
@@ -280,39 +281,6 @@ progress_cb (size_t done, size_t total, void *user_data)
   fflush (stderr);
 }
 
-static bool
-parse_formats (const char *text, unsigned *formats)
-{
-  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
-  *formats = 0;
-  for (size_t i = 0; parts[i] != NULL; i++)
-    {
-      g_strstrip (parts[i]);
-      if (strcmp (parts[i], "pdf") == 0)
-        *formats |= PS_FORMAT_PDF;
-      else if (strcmp (parts[i], "tiff") == 0 || strcmp (parts[i], "tif") == 0)
-        *formats |= PS_FORMAT_TIFF;
-      else if (strcmp (parts[i], "png") == 0)
-        *formats |= PS_FORMAT_PNG;
-      else
-        return false;
-    }
-  return *formats != 0;
-}
-
-static bool
-parse_intent (const char *text, PsIntent *intent)
-{
-  static const char *const names[] = { "perceptual", "relative", "saturation", "absolute" };
-  for (int i = 0; i < 4; i++)
-    if (strcmp (text, names[i]) == 0)
-      {
-        *intent = (PsIntent) i;
-        return true;
-      }
-  return false;
-}
-
 static int
 command_render (int argc, char **argv)
 {
@@ -326,6 +294,7 @@ command_render (int argc, char **argv)
   g_autofree char *order_name = NULL;
   g_autofree char *mask_style = NULL;
   g_autofree char *tiff_compression = NULL;
+  g_autofree char *ledger_path = NULL;
   gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE;
   int dpi = 0, jobs = 0;
   GOptionEntry entries[] = {
@@ -344,6 +313,7 @@ command_render (int argc, char **argv)
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: cores)", "N" },
     { "mask-style", 0, 0, G_OPTION_ARG_STRING, &mask_style, "Name masking: per-character (default) or fixed", "STYLE" },
     { "tiff-compression", 0, 0, G_OPTION_ARG_STRING, &tiff_compression, "TIFF pages: deflate (default), lzw or none", "KIND" },
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file, e.g. a lab-wide one (default: OUT/ledger.sqlite)", "FILE" },
     { NULL }
   };
 
@@ -358,62 +328,59 @@ command_render (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  PsRenderOptions options = {
-    .photos_dir = photos,
-    .out_dir = out,
-    .profile_path = profile,
-    .intent = PS_INTENT_RELATIVE,
-    .no_bpc = no_bpc,
-    .dpi = dpi,
-    .formats = PS_FORMAT_PDF | PS_FORMAT_TIFF,
-    .proof = proof,
-    .skip_invalid = skip_invalid,
-    .order = PS_ORDER_ROSTER,
-    .jobs = jobs,
-  };
-  if (intent_name != NULL && !parse_intent (intent_name, &options.intent))
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsBatchOptions) batch_options = ps_batch_options_new ();
+  g_autoptr (PsRenderOptions) options = ps_render_options_new ();
+  PsIntent intent = PS_INTENT_RELATIVE;
+  PsFormats formats = PS_FORMAT_PDF | PS_FORMAT_TIFF;
+  PsOrder order = PS_ORDER_ROSTER;
+  PsTiffCompression compression = PS_TIFF_COMPRESSION_DEFAULT;
+  if (intent_name != NULL && !ps_color_intent_from_string (intent_name, &intent))
     {
       print_error ("render: --intent must be perceptual, relative, saturation or absolute");
       return EXIT_USAGE;
     }
-  if (format_names != NULL && !parse_formats (format_names, &options.formats))
+  if (format_names != NULL && !ps_output_formats_from_string (format_names, &formats))
     {
       print_error ("render: --format takes a comma list of pdf, tiff, png");
       return EXIT_USAGE;
     }
   if (tiff_compression != NULL
-      && !ps_tiff_compression_from_string (tiff_compression, &options.tiff_compression))
+      && !ps_output_tiff_compression_from_string (tiff_compression, &compression))
     {
       print_error ("render: --tiff-compression must be deflate, lzw or none");
       return EXIT_USAGE;
     }
-  if (order_name != NULL)
+  if (order_name != NULL && !ps_plan_order_from_string (order_name, &order))
     {
-      if (strcmp (order_name, "xh") == 0)
-        options.order = PS_ORDER_XH;
-      else if (strcmp (order_name, "roster") != 0)
-        {
-          print_error ("render: --order must be roster or xh");
-          return EXIT_USAGE;
-        }
-    }
-  if (dpi < 0 || dpi > 2400 || jobs < 0 || jobs > 256)
-    {
-      print_error ("render: --dpi must be 72..2400 and --jobs 0..256");
+      print_error ("render: --order must be roster or xh");
       return EXIT_USAGE;
     }
+  if (!ps_batch_options_set_dpi (batch_options, dpi, &error)
+      || !ps_render_options_set_jobs (options, jobs, &error))
+    {
+      print_error ("render: --%s", error->message);
+      return EXIT_USAGE;
+    }
+  if (proof)
+    formats |= PS_FORMAT_PROOF;
+  ps_batch_options_set_profile (batch_options, profile);
+  ps_batch_options_set_intent (batch_options, intent);
+  ps_batch_options_set_black_point_compensation (batch_options, !no_bpc);
+  ps_batch_options_set_formats (batch_options, formats);
+  ps_batch_options_set_order (batch_options, order);
+  ps_batch_options_set_tiff_compression (batch_options, compression);
+  ps_render_options_set_skip_invalid (options, skip_invalid);
+  ps_render_options_set_ledger_path (options, ledger_path);
 
   g_autoptr (PsLayout) layout = load_layout (layout_name);
   if (layout == NULL)
     return EXIT_USAGE;
-  options.layout = layout;
   g_autoptr (PsRoster) roster = load_roster (roster_path, mask_style);
   if (roster == NULL)
     return EXIT_USAGE;
 
-  PsCheckOptions check_options = { .photos_dir = photos, .layout = layout };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PsCheck) check = ps_check_run (roster, &check_options, &error);
+  g_autoptr (PsCheck) check = ps_check_run (roster, layout, photos, NULL, &error);
   if (check == NULL)
     {
       print_error ("%s", error->message);
@@ -423,28 +390,35 @@ command_render (int argc, char **argv)
   for (size_t i = 0; i < n_problems; i++)
     print_problem (stderr, ps_check_get_problem (check, i));
 
-  Progress progress = { g_get_monotonic_time (), isatty (STDERR_FILENO) };
-  options.progress = progress_cb;
-  options.progress_data = &progress;
-
-  PsRenderSummary summary = { 0 };
-  if (!ps_render_batch (roster, check, &options, &summary, &error))
+  g_autoptr (PsBatch) batch = ps_batch_new (check, batch_options, &error);
+  if (batch == NULL)
     {
       print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
+  Progress progress = { g_get_monotonic_time (), isatty (STDERR_FILENO) };
+  ps_render_options_set_progress (options, progress_cb, &progress);
+  if (!ps_render_batch (batch, out, options, &error))
+    {
+      print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  formats = ps_batch_get_formats (batch);
+  size_t skipped = ps_batch_get_n_skipped (batch);
   printf ("rendered %zu pages (%zu separators, %zu sheets) for %zu students into %s\n",
-          summary.pages, summary.separators, summary.sheets, summary.students, out);
-  if (options.formats & PS_FORMAT_PDF)
+          ps_batch_get_n_pages (batch), ps_batch_get_n_classes (batch),
+          ps_batch_get_n_sheets (batch), ps_batch_get_n_students (batch), out);
+  if (formats & PS_FORMAT_PDF)
     printf ("  PDF       %s/sheets.pdf\n", out);
-  if (options.formats & PS_FORMAT_TIFF)
+  if (formats & PS_FORMAT_TIFF)
     printf ("  TIFF      %s/tiff/\n", out);
-  if (options.formats & PS_FORMAT_PNG)
+  if (formats & PS_FORMAT_PNG)
     printf ("  PNG       %s/png/\n", out);
   printf ("  manifest  %s/manifest.csv\n", out);
-  printf ("  skipped   %zu (see %s/exceptions.csv)\n", summary.skipped, out);
-  return summary.skipped > 0 ? EXIT_PROBLEMS : EXIT_OK;
+  printf ("  skipped   %zu (see %s/exceptions.csv)\n", skipped, out);
+  return skipped > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
 static int
@@ -513,6 +487,18 @@ print_progress_cb (size_t done, size_t total, void *user_data)
   fflush (stderr);
 }
 
+static PsPrintOptions *
+print_options (const char *printer, const char *server, char **cups_options, GError **error)
+{
+  g_autoptr (PsPrintOptions) options = ps_print_options_new ();
+  ps_print_options_set_printer (options, printer);
+  ps_print_options_set_server (options, server);
+  for (size_t i = 0; cups_options != NULL && cups_options[i] != NULL; i++)
+    if (!ps_print_options_add_option (options, cups_options[i], error))
+      return NULL;
+  return g_steal_pointer (&options);
+}
+
 static int
 command_print (int argc, char **argv)
 {
@@ -555,13 +541,19 @@ command_print (int argc, char **argv)
     return EXIT_USAGE;
 
   Progress progress = { g_get_monotonic_time (), isatty (STDERR_FILENO) };
-  PsPrintOptions options = {
-    .printer = printer, .server = server, .options = cups_options, .job_size = job_size,
-    .resume = resume, .timeout = timeout, .progress = print_progress_cb, .progress_data = &progress,
-  };
-  PsPrintSummary summary = { 0 };
   g_autoptr (GError) error = NULL;
-  bool ok = ps_print_batch (ledger, batch, &options, &summary, &error);
+  g_autoptr (PsPrintOptions) options = print_options (printer, server, cups_options, &error);
+  if (options == NULL)
+    {
+      print_error ("print: %s", error->message);
+      return EXIT_USAGE;
+    }
+  ps_print_options_set_job_size (options, job_size);
+  ps_print_options_set_resume (options, resume);
+  ps_print_options_set_timeout (options, timeout);
+  ps_print_options_set_progress (options, print_progress_cb, &progress);
+  PsPrintSummary summary = { 0 };
+  bool ok = ps_print_batch (ledger, batch, options, &summary, &error);
   printf ("print: %zu jobs (%zu pages) sent, %zu completed, %zu failed; %zu pages still to print\n",
           summary.jobs_submitted, summary.pages_submitted, summary.jobs_completed,
           summary.jobs_failed, summary.pages_pending);
@@ -571,6 +563,45 @@ command_print (int argc, char **argv)
       return g_error_matches (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_JOB) ? EXIT_PROBLEMS : EXIT_USAGE;
     }
   return EXIT_OK;
+}
+
+/* Batches, classes, pages printed / pending / failed, jobs with their CUPS
+ * state and reason. */
+static void
+print_status (const PsLedgerStatus *status)
+{
+  size_t n = ps_ledger_status_get_n_batches (status);
+  if (n == 0)
+    printf ("no batches\n");
+  for (size_t i = 0; i < n; i++)
+    {
+      const PsBatchStatus *b = ps_ledger_status_get_batch (status, i);
+      g_autofree char *roster = b->roster_path ? g_path_get_basename (b->roster_path)
+                                               : g_strdup ("-");
+      printf ("batch %" G_GINT64_FORMAT "  %s  (%s, layout %s, %zu pages)\n", (gint64) b->id,
+              b->out_dir, roster, b->layout_name ? b->layout_name : "-", b->pages);
+      printf ("  pages: %zu printed, %zu pending, %zu failed\n", b->printed, b->pending,
+              b->failed);
+      for (size_t c = 0; c < b->n_classes; c++)
+        {
+          const PsClassStatus *t = &b->classes[c];
+          printf ("  class %zu/%zu %s    %zu pages: %zu printed, %zu pending, %zu failed\n",
+                  c + 1, b->n_classes, t->name, t->pages, t->printed, t->pending, t->failed);
+        }
+      if (b->n_jobs > 0)
+        printf ("  jobs:\n");
+      for (size_t j = 0; j < b->n_jobs; j++)
+        {
+          const PsJobStatus *job = &b->jobs[j];
+          g_autofree char *cups = job->cups_id > 0 ? g_strdup_printf ("%d", job->cups_id)
+                                                   : g_strdup ("-");
+          printf ("    #%" G_GINT64_FORMAT " cups %s  %s  %s  %s", (gint64) job->id, cups,
+                  job->printer, job->name, ps_job_state_to_string (job->state));
+          if (job->reason != NULL && *job->reason != '\0')
+            printf (" (%s)", job->reason);
+          printf ("\n");
+        }
+    }
 }
 
 static int
@@ -596,13 +627,13 @@ command_status (int argc, char **argv)
   if (ledger == NULL)
     return EXIT_USAGE;
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = ps_ledger_describe (ledger, batch, &error);
-  if (text == NULL)
+  g_autoptr (PsLedgerStatus) status = ps_ledger_get_status (ledger, batch, &error);
+  if (status == NULL)
     {
       print_error ("%s", error->message);
       return EXIT_USAGE;
     }
-  fputs (text, stdout);
+  print_status (status);
   return EXIT_OK;
 }
 
@@ -646,10 +677,16 @@ command_reprint (int argc, char **argv)
     return EXIT_USAGE;
 
   PsStudentQuery query = { xh, cjm, yxdm, last4 };
-  PsPrintOptions print = { .printer = printer, .server = server, .options = cups_options };
   PsReprintResult result = { 0 };
   g_autoptr (GError) error = NULL;
-  if (!ps_reprint (ledger, &query, out, reason, date, printer ? &print : NULL, &result, &error))
+  g_autoptr (PsPrintOptions) print = printer ? print_options (printer, server, cups_options, &error)
+                                             : NULL;
+  if (printer != NULL && print == NULL)
+    {
+      print_error ("reprint: %s", error->message);
+      return EXIT_USAGE;
+    }
+  if (!ps_reprint (ledger, &query, out, reason, date, print, &result, &error))
     {
       print_error ("%s", error->message);
       return g_error_matches (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND) ? EXIT_PROBLEMS

@@ -4,13 +4,31 @@
  * photosheet turns a school's roster and the approved graduate ID photos into
  * print-ready, colour-managed sheets.  The data path is one way:
  *
- *   roster -> mask -> check (photos, records) -> plan -> render -> output
+ *   roster -> check (photos, records, layout) -> batch -> render -> ledger
+ *                                                  \-> print / reprint (CUPS)
+ *
+ * A PsBatch is the one description of what is printed: the masked records in
+ * print order, the classes, the pages, the photos and their digests, the
+ * layout and the colour settings.  It is built from a check, or loaded back
+ * from the ledger, and everything after it - the writers, print, reprint -
+ * reads only the batch.
  *
  * Conventions (GLib style):
  *  - `GError **error` comes last; a function returns FALSE/NULL iff it set it.
- *  - `_new`/`_load` return an owned object freed with the matching `_free`.
- *  - `_get_*` lends: the result lives as long as the object it came from.
+ *    Errors are in the domain of the module that raised them.
+ *  - `_new`/`_load` return an owned object freed with the matching `_free`;
+ *    `_ref`/`_unref` for shared objects (PsLayout).  `_get_*` lends: the
+ *    result lives as long as the object it came from.
  *  - Geometry is in points (1/72 in) unless a name says `_mm` or `_px`.
+ *  - Options are opaque objects (`ps_*_options_new`, setters, `_free`)
+ *    rather than public structs: a new setting never changes the size of a
+ *    struct callers compiled against (the library keeps its soname), every
+ *    default lives in one place (`_new`), and a setter can validate its value
+ *    when it is set, with an error naming it.  Results the library fills
+ *    (PsPrintSummary, PsReprintResult, the status records) are plain structs.
+ *  - Threads: unless a function says otherwise, an object is used from one
+ *    thread at a time; different objects may be used from different threads.
+ *    The library starts its own worker threads only inside ps_render_batch().
  *  - No function here ever returns, logs or stores a full name or a full ID
  *    number: roster import masks them before anything else sees them.
  */
@@ -31,20 +49,21 @@ G_BEGIN_DECLS
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Version                                                            */
+/* Version and shutdown                                               */
 /* ------------------------------------------------------------------ */
 
 /**
  * ps_version:
- * Returns: (transfer none): the library version, e.g. "0.1.0".
+ * Returns: (transfer none): the library version, e.g. "0.2.0".
  */
 PS_API const char *ps_version (void);
 
 /**
  * ps_shutdown:
  * Frees the process-wide state (font configuration, the calling thread's
- * font map, idle worker threads).  Call once at exit, after every
- * photosheet object is freed; no photosheet call may follow.
+ * font map, the photo directory indexes, idle worker threads).  Call once at
+ * exit, after every photosheet object is freed; no photosheet call may
+ * follow.  Calling thread only; no other thread may be inside the library.
  */
 PS_API void ps_shutdown (void);
 
@@ -59,8 +78,10 @@ PS_API void ps_shutdown (void);
 #define PS_RENDER_ERROR (ps_render_error_quark ())
 #define PS_OUTPUT_ERROR (ps_output_error_quark ())
 #define PS_CHECK_ERROR  (ps_check_error_quark ())
+#define PS_BATCH_ERROR  (ps_batch_error_quark ())
 #define PS_LEDGER_ERROR (ps_ledger_error_quark ())
 #define PS_QUEUE_ERROR  (ps_queue_error_quark ())
+#define PS_PRINT_ERROR  (ps_print_error_quark ())
 
 PS_API GQuark ps_roster_error_quark (void);
 PS_API GQuark ps_photo_error_quark (void);
@@ -69,8 +90,10 @@ PS_API GQuark ps_color_error_quark (void);
 PS_API GQuark ps_render_error_quark (void);
 PS_API GQuark ps_output_error_quark (void);
 PS_API GQuark ps_check_error_quark (void);
+PS_API GQuark ps_batch_error_quark (void);
 PS_API GQuark ps_ledger_error_quark (void);
 PS_API GQuark ps_queue_error_quark (void);
+PS_API GQuark ps_print_error_quark (void);
 
 typedef enum {
   PS_ROSTER_ERROR_OPEN,            /* file cannot be read */
@@ -113,12 +136,12 @@ typedef enum {
   PS_RENDER_ERROR_CAPTION,         /* caption does not fit even at min size */
   PS_RENDER_ERROR_GLYPH,           /* character no font covers */
   PS_RENDER_ERROR_CAIRO,
+  PS_RENDER_ERROR_TOO_LARGE,       /* a page raster above the pixel limit */
   PS_RENDER_ERROR_FAILED,
 } PsRenderError;
 
 typedef enum {
-  PS_OUTPUT_ERROR_IO,
-  PS_OUTPUT_ERROR_REFUSED,         /* batch has problems and skip was not asked */
+  PS_OUTPUT_ERROR_IO,              /* a file or directory cannot be written */
   PS_OUTPUT_ERROR_FAILED,
 } PsOutputError;
 
@@ -128,10 +151,18 @@ typedef enum {
 } PsCheckError;
 
 typedef enum {
+  PS_BATCH_ERROR_REFUSED,          /* problems in the batch and skip_invalid not set,
+                                    * or no printable student */
+  PS_BATCH_ERROR_CHANGED,          /* a photo or profile changed since the batch was made */
+  PS_BATCH_ERROR_INVALID,          /* an option value out of its range */
+  PS_BATCH_ERROR_FAILED,
+} PsBatchError;
+
+typedef enum {
   PS_LEDGER_ERROR_OPEN,            /* cannot open or create the database */
   PS_LEDGER_ERROR_SCHEMA,          /* written by a newer photosheet */
   PS_LEDGER_ERROR_NOT_FOUND,       /* no such batch / student / page */
-  PS_LEDGER_ERROR_MISMATCH,        /* a photo or profile changed since the batch */
+  PS_LEDGER_ERROR_MISMATCH,        /* a batch recorded again with other pages */
   PS_LEDGER_ERROR_FAILED,          /* SQLite error (message from sqlite3_errmsg) */
 } PsLedgerError;
 
@@ -143,6 +174,12 @@ typedef enum {
   PS_QUEUE_ERROR_JOB,              /* a job ended aborted, canceled or stuck */
   PS_QUEUE_ERROR_FAILED,
 } PsQueueError;
+
+typedef enum {
+  PS_PRINT_ERROR_INVALID,          /* a bad argument: no student key, a date that is no date */
+  PS_PRINT_ERROR_ALREADY_PRINTED,  /* the batch has jobs and resume was not asked */
+  PS_PRINT_ERROR_FAILED,
+} PsPrintError;
 
 /* ------------------------------------------------------------------ */
 /* Record fields                                                      */
@@ -196,7 +233,7 @@ typedef enum {
  *
  * Keeps the first and last character (two characters: the first, then '*';
  * one character: "*").  A value that already contains '*' is returned as
- * given.  Surrounding white space is trimmed.
+ * given.  Surrounding white space is trimmed.  Thread-safe.
  *
  * Returns: (transfer full) (nullable): the masked name, or NULL if @name is
  * not valid UTF-8.  "" for an empty name.
@@ -207,14 +244,18 @@ PS_API char *ps_mask_name (const char *name, PsMaskStyle style);
  * ps_mask_id:
  * @id: an ID number in UTF-8 (18, 15 or already 4 characters)
  * Returns: (transfer full) (nullable): the last 4 characters (upper-cased
- * 'x'), all of @id if shorter, NULL if not valid UTF-8.
+ * 'x'), all of @id if shorter, NULL if not valid UTF-8.  Thread-safe.
  */
 PS_API char *ps_mask_id (const char *id);
 
 /** ps_mask_is_masked: Returns: true if @value contains a '*'. */
 PS_API bool ps_mask_is_masked (const char *value);
 
-/** ps_mask_style_from_string: "per-character" / "fixed". */
+/**
+ * ps_mask_style_from_string:
+ * @s: "per-character" or "fixed"
+ * Returns: true and *@style set if @s names a style.
+ */
 PS_API bool ps_mask_style_from_string (const char *s, PsMaskStyle *style);
 
 /* ------------------------------------------------------------------ */
@@ -230,9 +271,11 @@ typedef struct {
   char *reason;   /* short English text; never a full name or ID */
 } PsProblem;
 
+/** ps_problem_new: Returns: (transfer full): a problem with copies of the strings. */
 PS_API PsProblem *ps_problem_new (const char *file, int row, const char *xh,
                                   const char *cjm, const char *field,
                                   const char *reason);
+/** ps_problem_copy: Returns: (transfer full): a deep copy. */
 PS_API PsProblem *ps_problem_copy (const PsProblem *problem);
 PS_API void ps_problem_free (PsProblem *problem);
 
@@ -242,12 +285,21 @@ PS_API void ps_problem_free (PsProblem *problem);
 
 typedef struct _PsRoster PsRoster;
 typedef struct _PsRecord PsRecord;
+typedef struct _PsRosterOptions PsRosterOptions;
 
-typedef struct {
-  PsMaskStyle mask_style;   /* default PS_MASK_PER_CHARACTER */
-  size_t max_bytes;         /* 0 = default (256 MiB) */
-  size_t max_field_bytes;   /* 0 = default (64 KiB); longer field = row problem */
-} PsRosterOptions;
+/** ps_roster_options_new: Returns: (transfer full): the defaults (per-character
+ * masking, 256 MiB file, 64 KiB field). */
+PS_API PsRosterOptions *ps_roster_options_new (void);
+PS_API void ps_roster_options_free (PsRosterOptions *options);
+PS_API void ps_roster_options_set_mask_style (PsRosterOptions *options, PsMaskStyle style);
+/**
+ * ps_roster_options_set_limits:
+ * @max_bytes: largest roster file, bytes; 0 = the default (256 MiB)
+ * @max_field_bytes: longest cell, bytes; 0 = the default (64 KiB); a longer
+ *   cell is a problem of its row
+ */
+PS_API void ps_roster_options_set_limits (PsRosterOptions *options, size_t max_bytes,
+                                          size_t max_field_bytes);
 
 /**
  * ps_roster_load:
@@ -272,11 +324,14 @@ PS_API const char *ps_roster_get_encoding (const PsRoster *roster);
 /** Returns: data rows read (records + unreadable rows; empty rows not counted). */
 PS_API size_t ps_roster_get_n_rows (const PsRoster *roster);
 PS_API size_t ps_roster_get_n_records (const PsRoster *roster);
+/** Returns: (transfer none): record @index, 0 <= @index < n_records. */
 PS_API const PsRecord *ps_roster_get_record (const PsRoster *roster, size_t index);
 PS_API size_t ps_roster_get_n_problems (const PsRoster *roster);
 PS_API const PsProblem *ps_roster_get_problem (const PsRoster *roster, size_t index);
 /** ps_roster_get_sha256: Returns: hex sha256 of the roster file bytes. */
 PS_API const char *ps_roster_get_sha256 (const PsRoster *roster);
+/** ps_roster_get_mask_style: the style names were masked with. */
+PS_API PsMaskStyle ps_roster_get_mask_style (const PsRoster *roster);
 
 /** ps_record_get_row: Returns: the row as Excel shows it (header = 1). */
 PS_API int ps_record_get_row (const PsRecord *record);
@@ -307,6 +362,7 @@ typedef struct {
   bool has_icc;       /* an embedded ICC profile */
 } PsPhotoInfo;
 
+/* A plain value: zero fields mean the documented defaults. */
 typedef struct {
   int64_t max_pixels;   /* refuse above (decompression bombs); 0 = 40 Mpx */
   int     min_width;    /* after orientation; 0 = 480 */
@@ -320,7 +376,8 @@ typedef struct {
  * @photos_dir: the photos directory
  * @record: the record; its photo column, else 采集码, else 学号 names the file
  *
- * Never returns a path outside @photos_dir (symlinks resolved).
+ * Never returns a path outside @photos_dir (symlinks resolved).  Keeps an
+ * index of the directory, shared by every thread (thread-safe).
  *
  * Returns: (transfer full): the path, or NULL with PS_PHOTO_ERROR_NOT_FOUND
  * or PS_PHOTO_ERROR_UNSAFE_PATH.
@@ -331,16 +388,14 @@ PS_API char *ps_photo_find (const char *photos_dir, const PsRecord *record,
 /**
  * ps_photo_probe:
  * @limits: (nullable): NULL for defaults
- * @info: (out caller-allocates): what the file is
+ * @info: (out caller-allocates) (nullable): what the file is
  *
  * Reads the header first and refuses bombs before decoding; then checks the
  * file decodes to the end (a reduced-size decode where the format allows it).
+ * Thread-safe.
  */
 PS_API bool ps_photo_probe (const char *path, const PsPhotoLimits *limits,
                             PsPhotoInfo *info, GError **error);
-
-/** ps_file_sha256: Returns: (transfer full): hex sha256 of a file's bytes. */
-PS_API char *ps_file_sha256 (const char *path, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Layouts                                                            */
@@ -355,12 +410,15 @@ typedef struct _PsLayout PsLayout;
 /**
  * ps_layout_load:
  * @name_or_path: a layout name ("default", "6inch-33x48") looked up in the
- *   layouts directory, or a path to an .ini file
+ *   layouts directory, or a path to an .ini file (contains '/' or ends in .ini)
  * Returns: (transfer full): the validated layout, or NULL with PS_LAYOUT_ERROR
- * naming the file, key and reason.
+ * naming the file, key and reason.  A layout is immutable: it may be shared
+ * by several threads and objects (ps_layout_ref()).
  */
 PS_API PsLayout *ps_layout_load (const char *name_or_path, GError **error);
-PS_API void ps_layout_free (PsLayout *layout);
+/** ps_layout_ref: Returns: (transfer full): @layout, one more reference. */
+PS_API PsLayout *ps_layout_ref (PsLayout *layout);
+PS_API void ps_layout_unref (PsLayout *layout);
 /** ps_layout_list: Returns: (transfer full): sorted NULL-terminated names. */
 PS_API char **ps_layout_list (void);
 /** ps_layout_get_dir: Returns: (transfer none): the layouts directory in use. */
@@ -372,12 +430,13 @@ PS_API double ps_layout_get_sheet_height (const PsLayout *layout);  /* points */
 PS_API int ps_layout_get_dpi (const PsLayout *layout);
 /** ps_layout_get_n_slots: Returns: photo slots on one sheet. */
 PS_API size_t ps_layout_get_n_slots (const PsLayout *layout);
+/** ps_layout_get_slot: Returns: slot @index (row-major), points. */
 PS_API PsRect ps_layout_get_slot (const PsLayout *layout, size_t index);
 /** ps_layout_get_copies: Returns: copies of one student per sheet (<= slots). */
 PS_API int ps_layout_get_copies (const PsLayout *layout);
 /** ps_layout_get_media: Returns: the PWG media name, e.g. "na_index-4x6_4x6in". */
 PS_API const char *ps_layout_get_media (const PsLayout *layout);
-/** ps_layout_get_min_photo_px: the photo size the layout needs, in pixels. */
+/** ps_layout_get_min_photo_px: the photo size the layout needs at its dpi, pixels. */
 PS_API void ps_layout_get_min_photo_px (const PsLayout *layout, int *width, int *height);
 /** ps_layout_describe: Returns: (transfer full): the computed geometry as text. */
 PS_API char *ps_layout_describe (const PsLayout *layout);
@@ -388,25 +447,30 @@ PS_API char *ps_layout_describe (const PsLayout *layout);
 
 typedef struct _PsCheck PsCheck;
 
-typedef struct {
-  const char *photos_dir;        /* required */
-  const PsLayout *layout;        /* nullable: default limits and no caption check */
-  PsPhotoLimits limits;          /* zeros = defaults (min size from the layout) */
-} PsCheckOptions;
-
 /**
  * ps_check_run:
+ * @roster: the roster; borrowed: it must outlive the check
+ * @layout: the layout the batch will be printed on (a reference is kept)
+ * @photos_dir: the directory of approved photos
+ * @limits: (nullable): photo limits; NULL or zero fields = the defaults,
+ *   with the minimum size from the layout (never below 480 x 640)
+ *
  * Checks every record: required fields, formats of 采集码 / 院校代码 / 时间戳,
  * duplicate 学号 or 采集码, the photo (found, safe, decodable, size, aspect),
- * and that every caption character has a glyph.  Roster read problems are
- * included.
+ * that every caption character has a glyph and that the captions fit the
+ * layout.  Roster read problems are included.  The check remembers what it
+ * checked: a batch is built from the check alone (ps_batch_new()).
  *
  * Returns: (transfer full): the result, NULL only if the check itself could
  * not run (photos dir missing).
  */
-PS_API PsCheck *ps_check_run (const PsRoster *roster, const PsCheckOptions *options,
+PS_API PsCheck *ps_check_run (const PsRoster *roster, PsLayout *layout,
+                              const char *photos_dir, const PsPhotoLimits *limits,
                               GError **error);
 PS_API void ps_check_free (PsCheck *check);
+/** Returns: (transfer none): the roster and the layout that were checked. */
+PS_API const PsRoster *ps_check_get_roster (const PsCheck *check);
+PS_API PsLayout *ps_check_get_layout (const PsCheck *check);
 PS_API size_t ps_check_get_n_problems (const PsCheck *check);
 PS_API const PsProblem *ps_check_get_problem (const PsCheck *check, size_t index);
 /** ps_check_is_printable: record @index has no problem. */
@@ -418,28 +482,46 @@ PS_API size_t ps_check_get_n_classes (const PsCheck *check);
 PS_API size_t ps_check_get_n_printable (const PsCheck *check);
 
 /* ------------------------------------------------------------------ */
-/* Render: plan, draw and write a batch                               */
+/* Settings of a batch: colour, order, formats                        */
 /* ------------------------------------------------------------------ */
 
 typedef enum {
-  PS_INTENT_PERCEPTUAL = 0,
-  PS_INTENT_RELATIVE = 1,
+  PS_INTENT_PERCEPTUAL = 0,        /* the ICC intent numbers */
+  PS_INTENT_RELATIVE = 1,          /* relative colorimetric: the default */
   PS_INTENT_SATURATION = 2,
   PS_INTENT_ABSOLUTE = 3,
 } PsIntent;
+
+/**
+ * ps_color_intent_from_string:
+ * @s: "perceptual", "relative", "saturation" or "absolute"
+ * Returns: true and *@intent set if @s names one.
+ */
+PS_API bool ps_color_intent_from_string (const char *s, PsIntent *intent);
+/** ps_color_intent_to_string: Returns: (transfer none): "relative", ... */
+PS_API const char *ps_color_intent_to_string (PsIntent intent);
 
 typedef enum {
   PS_ORDER_ROSTER,   /* students in roster order within a class */
   PS_ORDER_XH,       /* by 学号 within a class */
 } PsOrder;
 
+/** ps_plan_order_from_string: "roster" or "xh". */
+PS_API bool ps_plan_order_from_string (const char *s, PsOrder *order);
+
 typedef enum {
-  PS_FORMAT_PDF  = 1 << 0,
-  PS_FORMAT_TIFF = 1 << 1,
-  PS_FORMAT_PNG  = 1 << 2,
+  PS_FORMAT_PDF   = 1 << 0,   /* sheets.pdf, every page */
+  PS_FORMAT_TIFF  = 1 << 1,   /* tiff/NNNN.tif in the printer's space */
+  PS_FORMAT_PNG   = 1 << 2,   /* png/NNNN.png sRGB previews */
+  PS_FORMAT_PROOF = 1 << 3,   /* png/NNNN-proof.png soft proofs (implies PNG) */
 } PsFormats;
 
-typedef void (*PsProgressFunc) (size_t done, size_t total, void *user_data);
+/**
+ * ps_output_formats_from_string:
+ * @s: a comma list of "pdf", "tiff" (or "tif"), "png", "proof"
+ * Returns: true and *@formats set if every item names a format.
+ */
+PS_API bool ps_output_formats_from_string (const char *s, PsFormats *formats);
 
 /* How TIFF pages are compressed; all lossless.  The default is chosen from
  * measurements (bench/README.md): Deflate at level 1, no predictor - less
@@ -452,49 +534,122 @@ typedef enum {
 } PsTiffCompression;
 
 /**
- * ps_tiff_compression_from_string:
- * @s: "none", "lzw" or "deflate" (also "default")
+ * ps_output_tiff_compression_from_string:
+ * @s: "none", "lzw" or "deflate" (also "zip", "default")
  * Returns: true and *@compression set if @s names one.
  */
-PS_API bool ps_tiff_compression_from_string (const char *s, PsTiffCompression *compression);
+PS_API bool ps_output_tiff_compression_from_string (const char *s,
+                                                    PsTiffCompression *compression);
 
-typedef struct {
-  const char *photos_dir;
-  const PsLayout *layout;
-  const char *out_dir;
-  const char *profile_path;   /* output ICC; NULL = sRGB */
-  PsIntent intent;            /* default relative */
-  bool no_bpc;                /* black-point compensation is on by default */
-  int dpi;                    /* 0 = layout default */
-  unsigned formats;           /* PsFormats; 0 = PDF|TIFF */
-  bool proof;                 /* soft-proof PNG previews */
-  bool skip_invalid;          /* render the rest, list the skipped */
-  PsOrder order;
-  int jobs;                   /* worker threads; 0 = cores */
-  PsProgressFunc progress;
-  void *progress_data;
-  const char *ledger_path;    /* NULL = OUT/ledger.sqlite; "" = no ledger */
-  PsTiffCompression tiff_compression;   /* 0 = the default (see the enum) */
-} PsRenderOptions;
+/* ------------------------------------------------------------------ */
+/* Batch: the one description of what is printed                      */
+/* ------------------------------------------------------------------ */
 
-typedef struct {
-  size_t pages;         /* pages written */
-  size_t sheets;        /* of which student sheets */
-  size_t separators;    /* of which separator pages */
-  size_t students;      /* students rendered */
-  size_t skipped;       /* students skipped (in exceptions.csv) */
-} PsRenderSummary;
+typedef struct _PsBatch PsBatch;
+typedef struct _PsBatchOptions PsBatchOptions;
+
+/**
+ * ps_batch_options_new:
+ * Returns: (transfer full): the defaults: sRGB output, relative colorimetric
+ * with black-point compensation, the layout's dpi, PDF + TIFF, roster order,
+ * Deflate TIFFs.
+ */
+PS_API PsBatchOptions *ps_batch_options_new (void);
+PS_API void ps_batch_options_free (PsBatchOptions *options);
+/** @path: (nullable): the printer's ICC profile; NULL = sRGB.  Read by ps_batch_new(). */
+PS_API void ps_batch_options_set_profile (PsBatchOptions *options, const char *path);
+PS_API void ps_batch_options_set_intent (PsBatchOptions *options, PsIntent intent);
+PS_API void ps_batch_options_set_black_point_compensation (PsBatchOptions *options, bool bpc);
+/**
+ * ps_batch_options_set_dpi:
+ * @dpi: raster resolution, 72..2400; 0 = the layout's
+ * Returns: false with PS_BATCH_ERROR_INVALID outside that range.
+ */
+PS_API bool ps_batch_options_set_dpi (PsBatchOptions *options, int dpi, GError **error);
+/** @formats: a non-empty set; PS_FORMAT_PROOF implies PS_FORMAT_PNG. */
+PS_API void ps_batch_options_set_formats (PsBatchOptions *options, PsFormats formats);
+PS_API void ps_batch_options_set_order (PsBatchOptions *options, PsOrder order);
+PS_API void ps_batch_options_set_tiff_compression (PsBatchOptions *options,
+                                                   PsTiffCompression compression);
+
+/**
+ * ps_batch_new:
+ * @check: what was checked: the roster, the layout and the photos
+ * @options: (nullable): NULL for the defaults
+ *
+ * Builds the batch of the check's printable records: classes in the order
+ * they first appear, students in print order, the pages (a separator before
+ * each class, then each student's sheets), the photos with their digests,
+ * the layout and the colour settings.  The profile is read and validated
+ * here.  Rows with problems are listed as skipped.  The check may be freed
+ * afterwards; the batch keeps what it needs.
+ *
+ * Returns: (transfer full): the batch, immutable from here on (any thread may
+ * read it), or NULL with PS_COLOR_ERROR (profile), PS_PHOTO_ERROR (a photo
+ * cannot be read) or PS_BATCH_ERROR.
+ */
+PS_API PsBatch *ps_batch_new (const PsCheck *check, const PsBatchOptions *options,
+                              GError **error);
+PS_API void ps_batch_free (PsBatch *batch);
+/** ps_batch_get_layout: Returns: (transfer none). */
+PS_API PsLayout *ps_batch_get_layout (const PsBatch *batch);
+/** Data rows of the roster (printable + skipped). */
+PS_API size_t ps_batch_get_n_rows (const PsBatch *batch);
+PS_API size_t ps_batch_get_n_students (const PsBatch *batch);
+PS_API size_t ps_batch_get_n_classes (const PsBatch *batch);
+/** All pages: separators + sheets. */
+PS_API size_t ps_batch_get_n_pages (const PsBatch *batch);
+PS_API size_t ps_batch_get_n_sheets (const PsBatch *batch);
+/** Roster rows not in the batch (each has at least one problem). */
+PS_API size_t ps_batch_get_n_skipped (const PsBatch *batch);
+PS_API size_t ps_batch_get_n_problems (const PsBatch *batch);
+PS_API const PsProblem *ps_batch_get_problem (const PsBatch *batch, size_t index);
+PS_API PsFormats ps_batch_get_formats (const PsBatch *batch);
+/** ps_batch_get_dpi: the raster resolution, after the layout's default. */
+PS_API int ps_batch_get_dpi (const PsBatch *batch);
+
+/* ------------------------------------------------------------------ */
+/* Render: a batch onto disk                                          */
+/* ------------------------------------------------------------------ */
+
+typedef void (*PsProgressFunc) (size_t done, size_t total, void *user_data);
+
+typedef struct _PsRenderOptions PsRenderOptions;
+
+/** ps_render_options_new: Returns: (transfer full): one worker per core,
+ * refuse a batch with skipped rows, record in OUT/ledger.sqlite. */
+PS_API PsRenderOptions *ps_render_options_new (void);
+PS_API void ps_render_options_free (PsRenderOptions *options);
+/**
+ * ps_render_options_set_jobs:
+ * @jobs: worker threads, 1..256; 0 = one per core
+ * Returns: false with PS_BATCH_ERROR_INVALID outside that range.
+ */
+PS_API bool ps_render_options_set_jobs (PsRenderOptions *options, int jobs, GError **error);
+/** Render the printable students of a batch with skipped rows (else refused). */
+PS_API void ps_render_options_set_skip_invalid (PsRenderOptions *options, bool skip);
+/** @path: (nullable): the ledger file; NULL = OUT/ledger.sqlite.  A lab-wide
+ * ledger may hold many batches. */
+PS_API void ps_render_options_set_ledger_path (PsRenderOptions *options, const char *path);
+/** Record the batch in a ledger (the default) or not at all. */
+PS_API void ps_render_options_set_record (PsRenderOptions *options, bool record);
+/** @func: (nullable): called on the calling thread after each page, in order. */
+PS_API void ps_render_options_set_progress (PsRenderOptions *options, PsProgressFunc func,
+                                            void *user_data);
 
 /**
  * ps_render_batch:
- * Renders @check's printable records of @roster into options->out_dir:
- * sheets.pdf, tiff/NNNN.tif, png/NNNN.png, manifest.csv, exceptions.csv.
- * Files appear atomically.  With problems and without skip_invalid nothing is
- * written but exceptions.csv and the call fails with PS_OUTPUT_ERROR_REFUSED.
+ * @out_dir: created if needed
+ * @options: (nullable): NULL for the defaults
+ *
+ * Writes the batch into @out_dir: sheets.pdf, tiff/NNNN.tif, png/NNNN.png,
+ * manifest.csv, exceptions.csv, then records it in the ledger.  Files appear
+ * atomically; the bytes do not depend on the number of jobs.  A batch with
+ * skipped rows (without skip_invalid) or without a student writes only
+ * exceptions.csv and fails with PS_BATCH_ERROR_REFUSED.
  */
-PS_API bool ps_render_batch (const PsRoster *roster, const PsCheck *check,
-                             const PsRenderOptions *options,
-                             PsRenderSummary *summary, GError **error);
+PS_API bool ps_render_batch (const PsBatch *batch, const char *out_dir,
+                             const PsRenderOptions *options, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Ledger: what was rendered and printed (SQLite)                     */
@@ -506,33 +661,107 @@ typedef struct _PsLedger PsLedger;
  * ps_ledger_open:
  * @path: the SQLite file; created (mode 0600) and migrated when needed
  * Returns: (transfer full): the ledger, or NULL with PS_LEDGER_ERROR.
+ * A PsLedger is used from one thread at a time; open one per thread (SQLite
+ * and WAL serialise several connections and processes).
  */
 PS_API PsLedger *ps_ledger_open (const char *path, GError **error);
 PS_API void ps_ledger_free (PsLedger *ledger);
 PS_API const char *ps_ledger_get_path (const PsLedger *ledger);
 
+/* Print job states: the CUPS job states, and `created` before CUPS has it. */
+typedef enum {
+  PS_JOB_CREATED,      /* recorded, not yet accepted by CUPS */
+  PS_JOB_PENDING,      /* CUPS job states from here (IPP job-state 3..9) */
+  PS_JOB_HELD,
+  PS_JOB_PROCESSING,
+  PS_JOB_STOPPED,
+  PS_JOB_CANCELED,
+  PS_JOB_ABORTED,
+  PS_JOB_COMPLETED,
+} PsJobState;
+
+/** ps_job_state_to_string: Returns: (transfer none): "created", ... "completed". */
+PS_API const char *ps_job_state_to_string (PsJobState state);
+/** ps_job_state_is_final: canceled, aborted or completed. */
+PS_API bool ps_job_state_is_final (PsJobState state);
+
+/* Status records (read-only, owned by the PsLedgerStatus). */
+typedef struct {
+  const char *name;                     /* 班级 */
+  size_t pages, printed, pending, failed;
+} PsClassStatus;
+
+typedef struct {
+  int64_t     id;                       /* the ledger's job number */
+  int         cups_id;                  /* 0 until CUPS accepted it */
+  const char *printer;
+  const char *name;                     /* job-name */
+  PsJobState  state;
+  const char *reason;                   /* nullable: last CUPS reason */
+} PsJobStatus;
+
+typedef struct {
+  int64_t     id;                       /* the ledger's batch number */
+  const char *out_dir;
+  const char *roster_path;              /* nullable */
+  const char *layout_name;              /* nullable */
+  size_t pages, printed, pending, failed;
+  const PsClassStatus *classes;
+  size_t n_classes;
+  const PsJobStatus *jobs;              /* oldest first */
+  size_t n_jobs;
+} PsBatchStatus;
+
+typedef struct _PsLedgerStatus PsLedgerStatus;
+
 /**
- * ps_ledger_describe:
+ * ps_ledger_get_status:
  * @batch_dir: (nullable): only the batch rendered into this directory
- * Returns: (transfer full): batches, classes, pages printed / pending /
- * failed, jobs with their CUPS state and reason, as text.
+ *
+ * Per batch: pages printed (a completed job carried them), failed (the
+ * latest job with them ended aborted or canceled) and pending, per class
+ * and in total, and every job with its CUPS state - one consistent snapshot.
+ *
+ * Returns: (transfer full): the status, or NULL with PS_LEDGER_ERROR.
  */
-PS_API char *ps_ledger_describe (PsLedger *ledger, const char *batch_dir, GError **error);
+PS_API PsLedgerStatus *ps_ledger_get_status (PsLedger *ledger, const char *batch_dir,
+                                             GError **error);
+PS_API void ps_ledger_status_free (PsLedgerStatus *status);
+PS_API size_t ps_ledger_status_get_n_batches (const PsLedgerStatus *status);
+/** Returns: (transfer none): batch @index, oldest first. */
+PS_API const PsBatchStatus *ps_ledger_status_get_batch (const PsLedgerStatus *status,
+                                                        size_t index);
 
 /* ------------------------------------------------------------------ */
 /* Print: queue pages through CUPS, track them, resume, reprint       */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-  const char *printer;        /* CUPS queue name */
-  const char *server;         /* "host:port"; NULL = the default server */
-  char *const *options;       /* NULL-terminated "name=value" CUPS options, or NULL */
-  int job_size;               /* most pages per job; 0 = one job per class */
-  bool resume;                /* print the pages that have no completed job */
-  int timeout;                /* seconds a job may stay unfinished; 0 = 600 */
-  PsProgressFunc progress;    /* jobs finished / jobs tracked */
-  void *progress_data;
-} PsPrintOptions;
+typedef struct _PsPrintOptions PsPrintOptions;
+
+/** ps_print_options_new: Returns: (transfer full): the default server, one job
+ * per class, no resume, 600 s timeout.  A printer must be set. */
+PS_API PsPrintOptions *ps_print_options_new (void);
+PS_API void ps_print_options_free (PsPrintOptions *options);
+/** @printer: the CUPS queue. */
+PS_API void ps_print_options_set_printer (PsPrintOptions *options, const char *printer);
+/** @server: (nullable): "host:port" or a socket path; NULL = the default server. */
+PS_API void ps_print_options_set_server (PsPrintOptions *options, const char *server);
+/**
+ * ps_print_options_add_option:
+ * @option: "name=value", a CUPS job option added after the built-in ones
+ * Returns: false with PS_PRINT_ERROR_INVALID if @option has no '='.
+ */
+PS_API bool ps_print_options_add_option (PsPrintOptions *options, const char *option,
+                                         GError **error);
+/** @job_size: most pages in one job; 0 = one job per class. */
+PS_API void ps_print_options_set_job_size (PsPrintOptions *options, int job_size);
+/** Print only the pages that have no completed job (a batch with jobs needs it). */
+PS_API void ps_print_options_set_resume (PsPrintOptions *options, bool resume);
+/** @seconds: how long a job may stay unfinished; 0 = 600. */
+PS_API void ps_print_options_set_timeout (PsPrintOptions *options, int seconds);
+/** @func: (nullable): jobs finished / jobs tracked, on the calling thread. */
+PS_API void ps_print_options_set_progress (PsPrintOptions *options, PsProgressFunc func,
+                                           void *user_data);
 
 typedef struct {
   size_t jobs_submitted;      /* new jobs sent to CUPS by this call */
@@ -545,11 +774,12 @@ typedef struct {
 /**
  * ps_print_batch:
  * @batch_dir: the directory a batch was rendered into (its ledger entry)
+ * @summary: (out caller-allocates) (nullable): what was done, also on failure
  *
  * Queues the batch's pages, one job per class by default, tracks every job
  * until it ends and records each state change in @ledger.  Without
- * options->resume a batch that already has jobs is refused; with it only
- * pages without a completed job are sent, and a job that reached CUPS before
+ * resume a batch that already has jobs is refused; with it only pages
+ * without a completed job are sent, and a job that reached CUPS before
  * photosheet was stopped is found by name, never sent twice.
  *
  * Returns: true when every job completed.  False with PS_QUEUE_ERROR_JOB when
@@ -578,22 +808,33 @@ PS_API void ps_reprint_result_clear (PsReprintResult *result);
 
 /**
  * ps_reprint:
- * @date: (nullable): the date in the reprint mark, "YYYY-MM-DD"; NULL = today
+ * @date: (nullable): the date in the reprint mark, a real date "YYYY-MM-DD";
+ *   NULL = today (local time)
  * @print: (nullable): queue the sheet too
+ * @result: (out caller-allocates) (nullable)
  *
- * Renders one student's sheet(s) again from the ledger with the original
+ * Renders one student's sheet(s) again from the ledger with the recorded
  * settings, identical but for a small reprint mark (补, date) in the margin,
  * after checking that the photo is the one recorded.  Recorded in the ledger.
+ * Fails with PS_LEDGER_ERROR_NOT_FOUND when no student matches,
+ * PS_PRINT_ERROR_INVALID for a bad query or date, PS_BATCH_ERROR_CHANGED when
+ * the photo or profile changed.
  */
 PS_API bool ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
                         const char *reason, const char *date, const PsPrintOptions *print,
                         PsReprintResult *result, GError **error);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedger, ps_ledger_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRosterOptions, ps_roster_options_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRoster, ps_roster_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsProblem, ps_problem_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLayout, ps_layout_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLayout, ps_layout_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsCheck, ps_check_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsBatchOptions, ps_batch_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsBatch, ps_batch_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRenderOptions, ps_render_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedger, ps_ledger_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedgerStatus, ps_ledger_status_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsPrintOptions, ps_print_options_free)
 
 G_END_DECLS
 

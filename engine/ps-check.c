@@ -6,22 +6,15 @@
  * each problem names only the row, 学号 and 采集码 concerned.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-check-private.h"
+#include "ps-fonts-private.h"
+#include "ps-render-private.h"
 
 #include <string.h>
 
-#define PS_DEFAULT_FONT "Noto Sans CJK SC, HanaMinA, HanaMinB"
 #define PS_MAX_COPIES 100
 
-struct _PsCheck {
-  GPtrArray *problems;       /* PsProblem*, by row */
-  bool      *printable;      /* per record */
-  char     **photo_paths;    /* per record, NULL when none */
-  size_t     n_records;
-  size_t     n_photos;
-  size_t     n_classes;
-  size_t     n_printable;
-};
+G_DEFINE_QUARK (ps-check-error-quark, ps_check_error)
 
 static void
 add_problem (PsCheck *check, const PsRoster *roster, const PsRecord *record, size_t index,
@@ -143,6 +136,7 @@ check_photo (PsCheck *check, const PsRoster *roster, size_t i, const PsPhotoLimi
       return;
     }
   check->photo_paths[i] = g_steal_pointer (&path);
+  check->photo_pixels[i] = (gint64) info.width * info.height;
 }
 
 /* Every character that will be printed for this record must have a glyph
@@ -194,24 +188,29 @@ problem_compare (gconstpointer a, gconstpointer b)
 }
 
 PsCheck *
-ps_check_run (const PsRoster *roster, const PsCheckOptions *options, GError **error)
+ps_check_run (const PsRoster *roster, PsLayout *layout, const char *photos_dir,
+              const PsPhotoLimits *in_limits, GError **error)
 {
-  g_return_val_if_fail (roster != NULL, NULL);
-  g_return_val_if_fail (options != NULL && options->photos_dir != NULL, NULL);
+  g_return_val_if_fail (roster != NULL && layout != NULL && photos_dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_test (options->photos_dir, G_FILE_TEST_IS_DIR))
+  if (!g_file_test (photos_dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, PS_CHECK_ERROR, PS_CHECK_ERROR_PHOTOS_DIR,
                    "photos directory '%s' does not exist or is not a directory",
-                   options->photos_dir);
+                   photos_dir);
       return NULL;
     }
 
   size_t n = roster->records->len;
   g_autoptr (PsCheck) check = g_new0 (PsCheck, 1);
+  check->roster = roster;
+  check->layout = ps_layout_ref (layout);
+  check->photos_dir = g_canonicalize_filename (photos_dir, NULL);
   check->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_problem_free);
   check->printable = g_new (bool, n > 0 ? n : 1);
   check->photo_paths = g_new0 (char *, n > 0 ? n : 1);
+  check->photo_pixels = g_new0 (gint64, n > 0 ? n : 1);
   check->n_records = n;
   for (size_t i = 0; i < n; i++)
     check->printable[i] = true;
@@ -219,22 +218,21 @@ ps_check_run (const PsRoster *roster, const PsCheckOptions *options, GError **er
   for (size_t p = 0; p < roster->problems->len; p++)
     g_ptr_array_add (check->problems, ps_problem_copy (roster->problems->pdata[p]));
 
-  PsPhotoLimits limits = options->limits;
-  if (options->layout != NULL && limits.min_width == 0 && limits.min_height == 0)
+  PsPhotoLimits limits = { 0 };
+  if (in_limits != NULL)
+    limits = *in_limits;
+  if (limits.min_width == 0 && limits.min_height == 0)
     {
       /* The source standard (480 x 640) is the floor even when the slot
        * needs fewer pixels. */
       int w = 0, h = 0;
-      ps_layout_get_min_photo_px (options->layout, &w, &h);
+      ps_layout_get_min_photo_px (layout, &w, &h);
       limits.min_width = MAX (w, 480);
       limits.min_height = MAX (h, 640);
     }
 
-  const char *family = options->layout != NULL ? options->layout->strip_font.family
-                                               : PS_DEFAULT_FONT;
-  g_autoptr (PsRenderer) renderer = options->layout != NULL
-                                      ? _ps_renderer_new (options->layout, PS_MASK_PER_CHARACTER)
-                                      : NULL;
+  const char *family = layout->strip_font.family;
+  g_autoptr (PsRenderer) renderer = _ps_renderer_new (layout);
   g_autoptr (GHashTable) coverage = g_hash_table_new (NULL, NULL);
   g_autoptr (GHashTable) classes = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -244,9 +242,9 @@ ps_check_run (const PsRoster *roster, const PsCheckOptions *options, GError **er
       if (r->values[PS_FIELD_BH] != NULL)
         g_hash_table_add (classes, r->values[PS_FIELD_BH]);
       check_fields (check, roster, i);
-      check_photo (check, roster, i, &limits, options->photos_dir);
+      check_photo (check, roster, i, &limits, photos_dir);
       check_glyphs (check, roster, i, family, coverage);
-      if (renderer != NULL && check->printable[i])
+      if (check->printable[i])
         {
           g_autoptr (GError) local = NULL;
           if (!_ps_renderer_check_record (renderer, r, &local))
@@ -273,8 +271,25 @@ ps_check_free (PsCheck *check)
   for (size_t i = 0; i < check->n_records; i++)
     g_free (check->photo_paths[i]);
   g_free (check->photo_paths);
+  g_free (check->photo_pixels);
+  g_free (check->photos_dir);
+  ps_layout_unref (check->layout);
   g_free (check->printable);
   g_free (check);
+}
+
+const PsRoster *
+ps_check_get_roster (const PsCheck *check)
+{
+  g_return_val_if_fail (check != NULL, NULL);
+  return check->roster;
+}
+
+PsLayout *
+ps_check_get_layout (const PsCheck *check)
+{
+  g_return_val_if_fail (check != NULL, NULL);
+  return check->layout;
 }
 
 size_t

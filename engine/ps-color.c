@@ -31,12 +31,42 @@
  * print's black.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-color-private.h"
 
 #include <lcms2.h>
 #include <string.h>
 
 #include "../profiles/ps-profile-build.h"
+
+G_DEFINE_QUARK (ps-color-error-quark, ps_color_error)
+
+static const char *const intent_names[] = {
+  [PS_INTENT_PERCEPTUAL] = "perceptual",
+  [PS_INTENT_RELATIVE] = "relative",
+  [PS_INTENT_SATURATION] = "saturation",
+  [PS_INTENT_ABSOLUTE] = "absolute",
+};
+
+bool
+ps_color_intent_from_string (const char *s, PsIntent *intent)
+{
+  g_return_val_if_fail (intent != NULL, false);
+  for (size_t i = 0; s != NULL && i < G_N_ELEMENTS (intent_names); i++)
+    if (strcmp (s, intent_names[i]) == 0)
+      {
+        *intent = (PsIntent) i;
+        return true;
+      }
+  return false;
+}
+
+const char *
+ps_color_intent_to_string (PsIntent intent)
+{
+  if ((unsigned) intent >= G_N_ELEMENTS (intent_names))
+    return "unknown";
+  return intent_names[intent];
+}
 
 /* How a cairo RGB24/ARGB32 pixel (a native-endian guint32 0xAARRGGBB) lies in
  * memory, as an lcms2 format. */
@@ -187,16 +217,16 @@ profile_get_description (cmsHPROFILE h)
   return g_strstrip (g_strdup (buf));
 }
 
-static bool
-color_open_output (PsColor *color, const char *path, GError **error)
+GBytes *
+_ps_color_read_profile (const char *path, GError **error)
 {
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
   g_autofree char *display = g_filename_display_name (path);
-  g_autofree char *detail = NULL;
   g_autoptr(GError) local = NULL;
   char *contents = NULL;
   gsize length = 0;
-  const guint8 *data;
-  cmsColorSpaceSignature space;
 
   if (!g_file_get_contents (path, &contents, &length, &local))
     {
@@ -206,10 +236,22 @@ color_open_output (PsColor *color, const char *path, GError **error)
       else
         g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE, "profile '%s': %s",
                      display, local->message);
-      return false;
+      return NULL;
     }
-  color->output_icc = g_bytes_new_take (contents, length);
-  data = (const guint8 *) contents;
+  return g_bytes_new_take (contents, length);
+}
+
+static bool
+color_open_output (PsColor *color, GBytes *icc, const char *name, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (name);
+  g_autofree char *detail = NULL;
+  gsize length = 0;
+  const guint8 *data;
+  cmsColorSpaceSignature space;
+
+  color->output_icc = g_bytes_ref (icc);
+  data = g_bytes_get_data (icc, &length);
 
   /* Cheap checks first, for clear messages; lcms2 would mostly say the same
    * in its own words, or silently drop tags that lie past the end. */
@@ -255,7 +297,7 @@ color_open_output (PsColor *color, const char *path, GError **error)
 
   color->output_name = profile_get_description (color->output);
   if (color->output_name == NULL)
-    color->output_name = g_path_get_basename (path);
+    color->output_name = g_path_get_basename (name);
   color->output_channels = space == cmsSigCmykData ? 4 : 3;
   color->output_format = space == cmsSigCmykData ? TYPE_CMYK_8 : TYPE_RGB_8;
 
@@ -284,6 +326,16 @@ color_open_output (PsColor *color, const char *path, GError **error)
 
 PsColor *
 _ps_color_new (const char *output_profile, PsIntent intent, bool bpc, GError **error)
+{
+  g_autoptr (GBytes) icc = NULL;
+  if (output_profile != NULL && (icc = _ps_color_read_profile (output_profile, error)) == NULL)
+    return NULL;
+  return _ps_color_new_from_icc (icc, output_profile, intent, bpc, error);
+}
+
+PsColor *
+_ps_color_new_from_icc (GBytes *output_icc, const char *name, PsIntent intent, bool bpc,
+                        GError **error)
 {
   g_autoptr(PsColor) color = NULL;
   cmsHPROFILE built;
@@ -327,7 +379,7 @@ _ps_color_new (const char *output_profile, PsIntent intent, bool bpc, GError **e
       return NULL;
     }
 
-  if (output_profile == NULL)
+  if (output_icc == NULL)
     {
       color->output_icc = g_bytes_ref (color->srgb_icc);
       color->output_name = g_strdup (PS_PROFILE_DESC_SRGB);
@@ -335,11 +387,18 @@ _ps_color_new (const char *output_profile, PsIntent intent, bool bpc, GError **e
       color->output_format = TYPE_RGB_8;
       color->output_is_srgb = true;
     }
-  else if (!color_open_output (color, output_profile, error))
+  else if (!color_open_output (color, output_icc, name != NULL ? name : "(profile)", error))
     {
       return NULL;
     }
   return g_steal_pointer (&color);
+}
+
+bool
+_ps_color_output_is_srgb (const PsColor *color)
+{
+  g_return_val_if_fail (color != NULL, true);
+  return color->output_is_srgb;
 }
 
 int
@@ -844,4 +903,37 @@ _ps_color_photo_to_surface (PsColor *color, const PsRawImage *image, GError **er
   if (owned)
     cmsDeleteTransform (xform);
   return surface;
+}
+
+/* ------------------------------------------------------------------ */
+/* Surfaces in the printer's RGB                                      */
+/* ------------------------------------------------------------------ */
+
+/* With an RGB printer profile a PDF carries what the TIFF carries - photos
+ * converted once, by lcms2, with the batch's intent and BPC; black and white
+ * are the same in every space - so the jobs sent to CUPS are colour-managed
+ * and CUPS is told not to convert them again (cm-calibration). */
+cairo_surface_t *
+_ps_color_surface_to_device_rgb (PsColor *color, cairo_surface_t *srgb)
+{
+  int w = cairo_image_surface_get_width (srgb);
+  int h = cairo_image_surface_get_height (srgb);
+  cairo_surface_t *out = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  const guint8 *src = cairo_image_surface_get_data (srgb);
+  int src_stride = cairo_image_surface_get_stride (srgb);
+  guint8 *dst = cairo_image_surface_get_data (out);
+  int dst_stride = cairo_image_surface_get_stride (out);
+  g_autofree guint8 *rgb = g_malloc ((size_t) w * 3);
+
+  cairo_surface_flush (srgb);
+  for (int y = 0; y < h; y++)
+    {
+      _ps_color_row_to_output (color, src + (size_t) y * src_stride, rgb, w);
+      guint32 *row = (guint32 *) (void *) (dst + (size_t) y * dst_stride);
+      for (int x = 0; x < w; x++)
+        row[x] = 0xff000000u | (guint32) rgb[3 * x] << 16 | (guint32) rgb[3 * x + 1] << 8
+                 | rgb[3 * x + 2];
+    }
+  cairo_surface_mark_dirty (out);
+  return out;
 }

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-core-private.h"
 
 #include <string.h>
 

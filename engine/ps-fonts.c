@@ -7,7 +7,7 @@
  * gets its own font map on the shared configuration.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-fonts-private.h"
 
 #include <fontconfig/fontconfig.h>
 #include <pango/pangofc-fontmap.h>
@@ -22,7 +22,7 @@ get_config (void)
 
   if (g_once_init_enter (&once))
     {
-      g_autofree char *path = g_build_filename (_ps_get_data_dir (), "fonts", "fonts.conf", NULL);
+      g_autofree char *path = g_build_filename (_ps_core_get_data_dir (), "fonts", "fonts.conf", NULL);
       FcConfig *c = FcConfigCreate ();
       if (!FcConfigParseAndLoad (c, (const FcChar8 *) path, FcTrue))
         g_warning ("fonts: cannot load '%s'; text may not render", path);
@@ -64,14 +64,12 @@ _ps_fonts_new_context (void)
 }
 
 void
-ps_shutdown (void)
+_ps_fonts_shutdown (void)
 {
-  /* Drop what this thread and the process hold, so that a leak checker
-   * sees only real leaks.  (cairo_debug_reset_static_data and FcFini would
-   * go further, but both require every font object of every thread gone.) */
+  /* (cairo_debug_reset_static_data and FcFini would go further, but both
+   * require every font object of every thread gone.) */
   g_private_replace (&font_map_key, NULL);
   g_clear_pointer (&config, FcConfigDestroy);
-  g_thread_pool_stop_unused_threads ();
 }
 
 /* Shapes @text with the family chain and looks for glyphs Pango had to

@@ -6,7 +6,7 @@
  * 买买提·艾力 is a character like any other.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-core-private.h"
 
 #include <string.h>
 

@@ -1,4 +1,5 @@
-/* ps-photo-private.h - the photo directory index behind ps_photo_find().
+/* ps-photo-private.h - decoded photos and the photo directory index, for the
+ * modules after check (colour, pipeline, writers).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Not installed.  ps_photo_find() keeps one index per photos directory in a
@@ -8,12 +9,38 @@
 #ifndef PS_PHOTO_PRIVATE_H
 #define PS_PHOTO_PRIVATE_H
 
-#include "ps-private.h"
+#include "ps-core-private.h"
+#include "ps-record-private.h"
 
 G_BEGIN_DECLS
 
 /* Longest side a photo may declare, whatever the pixel limit. */
 #define PS_PHOTO_MAX_DIMENSION 30000
+
+/* A decoded photo, as stored (not yet oriented or colour-converted). */
+typedef struct {
+  int     width;          /* pixels as stored */
+  int     height;
+  int     channels;       /* 1 gray, 3 RGB, 4 CMYK (alpha is flattened over white) */
+  int     bits;           /* 8 or 16; 16-bit samples in native byte order */
+  bool    adobe_inverted; /* CMYK JPEG written inverted (Adobe APP14) */
+  size_t  stride;         /* bytes per row */
+  guint8 *pixels;
+  GBytes *icc;            /* embedded ICC profile, or NULL */
+  int     orientation;    /* EXIF 1..8 */
+} PsRawImage;
+
+/* Decodes the whole photo after the same header checks as ps_photo_probe().
+ * Thread-safe. */
+PsRawImage *_ps_photo_decode (const char *path, const PsPhotoLimits *limits,
+                              GError **error);
+void _ps_raw_image_free (PsRawImage *image);
+void _ps_photo_limits_resolve (const PsPhotoLimits *in, PsPhotoLimits *out);
+
+/* The file's own bytes when they can go into a PDF as they are: an untagged,
+ * upright, 3-channel JPEG is already what would be drawn (sRGB).  NULL
+ * otherwise (transfer full). */
+GBytes *_ps_photo_get_passthrough_jpeg (const PsRawImage *image, const char *path);
 
 typedef struct _PsPhotoIndex PsPhotoIndex;
 
@@ -33,6 +60,7 @@ char *_ps_photo_index_find (PsPhotoIndex *index, const PsRecord *record,
  * lookups in progress keep theirs until they finish. */
 void _ps_photo_cache_clear (void);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRawImage, _ps_raw_image_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsPhotoIndex, _ps_photo_index_free)
 
 G_END_DECLS

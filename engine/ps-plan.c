@@ -7,14 +7,27 @@
  * (or by 学号 on request), repeaters (the priority column) first.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-plan-private.h"
 
 #include <string.h>
 
 typedef struct {
-  const PsRoster *roster;
+  const PsRecord *const *records;
   PsOrder order;
 } SortContext;
+
+bool
+ps_plan_order_from_string (const char *s, PsOrder *order)
+{
+  g_return_val_if_fail (order != NULL, false);
+  if (g_strcmp0 (s, "roster") == 0)
+    *order = PS_ORDER_ROSTER;
+  else if (g_strcmp0 (s, "xh") == 0)
+    *order = PS_ORDER_XH;
+  else
+    return false;
+  return true;
+}
 
 /* Any non-empty value except an explicit "no" marks a repeater. */
 static bool
@@ -53,8 +66,8 @@ compare_students (gconstpointer pa, gconstpointer pb, gpointer user_data)
 {
   const SortContext *ctx = user_data;
   size_t ia = *(const size_t *) pa, ib = *(const size_t *) pb;
-  const PsRecord *a = ctx->roster->records->pdata[ia];
-  const PsRecord *b = ctx->roster->records->pdata[ib];
+  const PsRecord *a = ctx->records[ia];
+  const PsRecord *b = ctx->records[ib];
 
   bool prio_a = is_priority (a), prio_b = is_priority (b);
   if (prio_a != prio_b)
@@ -69,15 +82,6 @@ compare_students (gconstpointer pa, gconstpointer pb, gpointer user_data)
   return (ia > ib) - (ia < ib);
 }
 
-static void
-class_free (PsClass *klass)
-{
-  g_free (klass->name);
-  g_free (klass->yxdm);
-  g_array_unref (klass->records);
-  g_free (klass);
-}
-
 static int
 record_copies (const PsRecord *record, const PsLayout *layout)
 {
@@ -88,99 +92,68 @@ record_copies (const PsRecord *record, const PsLayout *layout)
   return layout->copies;
 }
 
-PsPlan *
-_ps_plan_new (const PsRoster *roster, const bool *include, const PsLayout *layout,
-              PsOrder order)
+void
+_ps_plan_arrange (PsBatch *batch, const PsRecord *const *records, size_t n_records,
+                  const bool *include, PsOrder order, GArray *source)
 {
-  PsPlan *plan = g_new0 (PsPlan, 1);
-  plan->classes = g_ptr_array_new_with_free_func ((GDestroyNotify) class_free);
-  plan->pages = g_array_new (FALSE, TRUE, sizeof (PsPage));
+  g_return_if_fail (batch != NULL && batch->classes->len == 0 && batch->pages->len == 0);
 
+  /* Classes in order of first appearance, each with its records. */
   g_autoptr (GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
-  for (size_t i = 0; i < roster->records->len; i++)
+  g_autoptr (GPtrArray) members = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (size_t i = 0; i < n_records; i++)
     {
-      const PsRecord *r = roster->records->pdata[i];
+      const PsRecord *r = records[i];
       if ((include != NULL && !include[i]) || r->values[PS_FIELD_BH] == NULL)
         continue;
-      PsClass *klass = g_hash_table_lookup (by_name, r->values[PS_FIELD_BH]);
-      if (klass == NULL)
+      gpointer found = NULL;
+      if (!g_hash_table_lookup_extended (by_name, r->values[PS_FIELD_BH], NULL, &found))
         {
-          klass = g_new0 (PsClass, 1);
-          klass->name = g_strdup (r->values[PS_FIELD_BH]);
-          klass->yxdm = g_strdup (r->values[PS_FIELD_YXDM]);
-          klass->records = g_array_new (FALSE, FALSE, sizeof (size_t));
-          g_ptr_array_add (plan->classes, klass);
-          g_hash_table_insert (by_name, klass->name, klass);
+          found = GSIZE_TO_POINTER (members->len);
+          g_hash_table_insert (by_name, r->values[PS_FIELD_BH], found);
+          g_ptr_array_add (members, g_array_new (FALSE, FALSE, sizeof (size_t)));
+          _ps_batch_add_class (batch, r->values[PS_FIELD_BH], r->values[PS_FIELD_YXDM]);
         }
-      g_array_append_val (klass->records, i);
-      plan->n_students++;
+      g_array_append_val ((GArray *) members->pdata[GPOINTER_TO_SIZE (found)], i);
     }
 
-  SortContext ctx = { roster, order };
-  int slots = (int) layout->slots->len;
-  for (size_t c = 0; c < plan->classes->len; c++)
+  SortContext ctx = { records, order };
+  int slots = (int) batch->layout->slots->len;
+  for (size_t c = 0; c < members->len; c++)
     {
-      PsClass *klass = plan->classes->pdata[c];
-      g_array_sort_with_data (klass->records, compare_students, &ctx);
+      GArray *indices = members->pdata[c];
+      PsClass *klass = batch->classes->pdata[c];
+      g_array_sort_with_data (indices, compare_students, &ctx);
+      klass->first = batch->students->len;
+      klass->n_students = indices->len;
 
       PsPage sep = { .kind = PS_PAGE_SEPARATOR, .class_index = c };
-      sep.number = plan->pages->len + 1;
-      g_array_append_val (plan->pages, sep);
+      sep.number = batch->pages->len + 1;
+      g_array_append_val (batch->pages, sep);
 
-      for (size_t k = 0; k < klass->records->len; k++)
+      for (size_t k = 0; k < indices->len; k++)
         {
-          size_t index = g_array_index (klass->records, size_t, k);
-          int copies = record_copies (roster->records->pdata[index], layout);
+          size_t index = g_array_index (indices, size_t, k);
+          int copies = record_copies (records[index], batch->layout);
           int n_sheets = (copies + slots - 1) / slots;
+          PsStudent student = { .class_index = c, .seq = (int) k + 1, .copies = copies };
+          _ps_record_copy_into (records[index], &student.record);
+          g_array_append_val (batch->students, student);
+          if (source != NULL)
+            g_array_append_val (source, index);
           for (int s = 0; s < n_sheets; s++)
             {
               PsPage page = {
                 .kind = PS_PAGE_SHEET,
-                .number = plan->pages->len + 1,
+                .number = batch->pages->len + 1,
                 .class_index = c,
-                .record = index,
-                .seq = (int) k + 1,
+                .student = batch->students->len - 1,
                 .copies = MIN (slots, copies - s * slots),
                 .sheet = s + 1,
                 .n_sheets = n_sheets,
               };
-              g_array_append_val (plan->pages, page);
+              g_array_append_val (batch->pages, page);
             }
         }
     }
-  return plan;
-}
-
-/* An empty plan, for callers that rebuild one (the ledger): classes and
- * pages are added by hand and freed by _ps_plan_free(). */
-PsPlan *
-_ps_plan_new_empty (void)
-{
-  PsPlan *plan = g_new0 (PsPlan, 1);
-  plan->classes = g_ptr_array_new_with_free_func ((GDestroyNotify) class_free);
-  plan->pages = g_array_new (FALSE, TRUE, sizeof (PsPage));
-  return plan;
-}
-
-/* Appends a class with no records yet.  Returns: (transfer none): it. */
-PsClass *
-_ps_plan_add_class (PsPlan *plan, const char *name, const char *yxdm)
-{
-  g_return_val_if_fail (plan != NULL && name != NULL, NULL);
-  PsClass *klass = g_new0 (PsClass, 1);
-  klass->name = g_strdup (name);
-  klass->yxdm = g_strdup (yxdm);
-  klass->records = g_array_new (FALSE, FALSE, sizeof (size_t));
-  g_ptr_array_add (plan->classes, klass);
-  return klass;
-}
-
-void
-_ps_plan_free (PsPlan *plan)
-{
-  if (plan == NULL)
-    return;
-  g_ptr_array_unref (plan->classes);
-  g_array_unref (plan->pages);
-  g_free (plan);
 }

@@ -1,4 +1,4 @@
-/* ps-print.c - batches to printers: jobs, tracking, resume, reprints.
+/* ps-print.c - batches to printers: jobs, tracking, resume.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The ledger is the single truth about what is on paper.  A job is recorded
@@ -9,7 +9,9 @@
  * it again.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-print-private.h"
+#include "ps-ledger-private.h"
+#include "ps-render-batch-private.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -18,37 +20,108 @@
 #define DEFAULT_TIMEOUT 600      /* seconds a job may stay unfinished */
 #define POLL_INTERVAL   250000   /* microseconds between Get-Job-Attributes */
 
+G_DEFINE_QUARK (ps-print-error-quark, ps_print_error)
+
+/* ------------------------------------------------------------------ */
+/* Options                                                            */
+/* ------------------------------------------------------------------ */
+
+PsPrintOptions *
+ps_print_options_new (void)
+{
+  PsPrintOptions *o = g_new0 (PsPrintOptions, 1);
+  o->options = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (o->options, NULL);
+  return o;
+}
+
 void
-ps_reprint_result_clear (PsReprintResult *result)
+ps_print_options_free (PsPrintOptions *options)
 {
-  if (result == NULL)
+  if (options == NULL)
     return;
-  g_clear_pointer (&result->pdf_path, g_free);
-  g_clear_pointer (&result->student_xh, g_free);
+  g_free (options->printer);
+  g_free (options->server);
+  g_ptr_array_unref (options->options);
+  g_free (options);
 }
 
-/* Fault injection for the crash tests: PHOTOSHEET_FAULT=after-submit kills
- * the process between CUPS accepting a job and the ledger recording it -
- * the worst moment for a crash. */
-static void
-fault_point (const char *name)
+void
+ps_print_options_set_printer (PsPrintOptions *options, const char *printer)
 {
-  const char *fault = g_getenv ("PHOTOSHEET_FAULT");
-  if (fault != NULL && strcmp (fault, name) == 0)
-    raise (SIGKILL);
+  g_return_if_fail (options != NULL);
+  g_free (options->printer);
+  options->printer = g_strdup (printer);
 }
 
-static PsLayout *
-recorded_layout (const PsLedgerBatchData *data, GError **error)
+void
+ps_print_options_set_server (PsPrintOptions *options, const char *server)
 {
-  const PsLedgerBatch *lb = &data->batch;
-  return _ps_layout_load_from_data (lb->layout_name, lb->layout_name, lb->layout_text,
-                                    strlen (lb->layout_text), error);
+  g_return_if_fail (options != NULL);
+  g_free (options->server);
+  options->server = g_strdup (server);
 }
 
-static PsQueue *
-open_queue (const PsPrintOptions *options, const PsLayout *layout, GError **error)
+bool
+ps_print_options_add_option (PsPrintOptions *options, const char *option, GError **error)
 {
+  g_return_val_if_fail (options != NULL && option != NULL, false);
+  const char *eq = strchr (option, '=');
+  if (eq == NULL || eq == option)
+    {
+      g_set_error (error, PS_PRINT_ERROR, PS_PRINT_ERROR_INVALID,
+                   "CUPS option '%s' is not name=value", option);
+      return false;
+    }
+  /* Kept NULL-terminated: the queue takes the array as it is. */
+  options->options->pdata[options->options->len - 1] = g_strdup (option);
+  g_ptr_array_add (options->options, NULL);
+  return true;
+}
+
+void
+ps_print_options_set_job_size (PsPrintOptions *options, int job_size)
+{
+  g_return_if_fail (options != NULL && job_size >= 0);
+  options->job_size = job_size;
+}
+
+void
+ps_print_options_set_resume (PsPrintOptions *options, bool resume)
+{
+  g_return_if_fail (options != NULL);
+  options->resume = resume;
+}
+
+void
+ps_print_options_set_timeout (PsPrintOptions *options, int seconds)
+{
+  g_return_if_fail (options != NULL && seconds >= 0);
+  options->timeout = seconds;
+}
+
+void
+ps_print_options_set_progress (PsPrintOptions *options, PsProgressFunc func, void *user_data)
+{
+  g_return_if_fail (options != NULL);
+  options->progress = func;
+  options->progress_data = user_data;
+}
+
+static char *const *
+cups_options (const PsPrintOptions *options)
+{
+  return (char *const *) options->options->pdata;
+}
+
+/* ------------------------------------------------------------------ */
+/* Jobs                                                               */
+/* ------------------------------------------------------------------ */
+
+PsQueue *
+_ps_print_open_queue (const PsPrintOptions *options, const PsBatch *batch, GError **error)
+{
+  const PsLayout *layout = batch->layout;
   g_autoptr (PsQueue) queue = _ps_queue_open (options->printer, options->server, error);
   if (queue == NULL)
     return NULL;
@@ -113,9 +186,9 @@ track_jobs (PsLedger *ledger, PsQueue *queue, GPtrArray *jobs, const PsPrintOpti
       for (size_t i = 0; i < jobs->len; i++)
         {
           PsLedgerJob *job = jobs->pdata[i];
-          if (!_ps_job_state_is_final (job->state) && !refresh_job (ledger, queue, job, error))
+          if (!ps_job_state_is_final (job->state) && !refresh_job (ledger, queue, job, error))
             return false;
-          done += _ps_job_state_is_final (job->state) ? 1 : 0;
+          done += ps_job_state_is_final (job->state) ? 1 : 0;
         }
       if (options->progress != NULL)
         options->progress (done, jobs->len, options->progress_data);
@@ -137,7 +210,7 @@ find_batch (PsLedger *ledger, const char *batch_dir, GError **error)
 /* Splits the pages to send into jobs: a new job at each class, and at most
  * @job_size pages in one. */
 static GPtrArray *
-group_pages (const PsPlan *plan, GArray *pages, int job_size)
+group_pages (const PsBatch *batch, GArray *pages, int job_size)
 {
   GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   GArray *current = NULL;
@@ -146,7 +219,7 @@ group_pages (const PsPlan *plan, GArray *pages, int job_size)
   for (size_t i = 0; i < pages->len; i++)
     {
       size_t number = g_array_index (pages, size_t, i);
-      const PsPage *page = &g_array_index (plan->pages, PsPage, number - 1);
+      const PsPage *page = _ps_batch_page (batch, number);
       bool new_class = page->class_index != current_class;
       bool full = job_size > 0 && current != NULL && current->len >= (guint) job_size;
       if (current == NULL || full || (job_size <= 0 && new_class))
@@ -163,11 +236,11 @@ group_pages (const PsPlan *plan, GArray *pages, int job_size)
 /* Records, renders and sends one job; the job row exists before CUPS sees
  * the job, so a crash at any point leaves a trace the rerun can follow. */
 static PsLedgerJob *
-submit_job (PsLedger *ledger, PsQueue *queue, PsLedgerBatchData *data, const PsLayout *layout,
+submit_job (PsLedger *ledger, PsQueue *queue, const PsBatch *batch,
             const PsPrintOptions *options, const char *name, GArray *pages, const char *jobs_dir,
             GError **error)
 {
-  gint64 job_id = _ps_ledger_job_create (ledger, data->id, options->printer, name,
+  gint64 job_id = _ps_ledger_job_create (ledger, batch->ledger_id, options->printer, name,
                                          (const size_t *) pages->data, pages->len, error);
   if (job_id <= 0)
     return NULL;
@@ -175,22 +248,23 @@ submit_job (PsLedger *ledger, PsQueue *queue, PsLedgerBatchData *data, const PsL
   g_autofree char *file = g_strdup_printf ("job-%" G_GINT64_FORMAT ".pdf", job_id);
   g_autofree char *pdf = g_build_filename (jobs_dir, file, NULL);
   g_autoptr (GError) local = NULL;
-  if (!_ps_output_render_recorded (data, (const size_t *) pages->data, pages->len, jobs_dir, pdf,
-                                   0, NULL, NULL, &local))
+  if (!_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, jobs_dir, pdf,
+                               0, NULL, &local))
     {
       _ps_ledger_job_set_state (ledger, job_id, PS_JOB_CANCELED, "not sent: rendering failed", NULL);
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
 
-  int cups_id = _ps_queue_submit (queue, name, pdf, layout->media, options->options, &local);
+  int cups_id = _ps_queue_submit (queue, name, pdf, batch->layout->media, cups_options (options),
+                                  &local);
   if (cups_id <= 0)
     {
       _ps_ledger_job_set_state (ledger, job_id, PS_JOB_ABORTED, local->message, NULL);
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  fault_point ("after-submit");
+  _ps_core_fault_point ("after-submit");
   /* The job file served its purpose: CUPS has its own copy. */
   g_unlink (pdf);
   if (!_ps_ledger_job_set_cups_id (ledger, job_id, cups_id, error)
@@ -199,7 +273,7 @@ submit_job (PsLedger *ledger, PsQueue *queue, PsLedgerBatchData *data, const PsL
 
   PsLedgerJob *job = g_new0 (PsLedgerJob, 1);
   job->id = job_id;
-  job->batch_id = data->id;
+  job->batch_id = batch->ledger_id;
   job->cups_id = cups_id;
   job->printer = g_strdup (options->printer);
   job->name = g_strdup (name);
@@ -208,11 +282,11 @@ submit_job (PsLedger *ledger, PsQueue *queue, PsLedgerBatchData *data, const PsL
 }
 
 static char *
-job_name (const PsLedgerBatchData *data, const PsPage *first, size_t sequence)
+job_name (const PsBatch *batch, const PsPage *first, size_t sequence)
 {
-  const PsClass *klass = data->plan->classes->pdata[first->class_index];
+  const PsClass *klass = _ps_batch_class (batch, first->class_index);
   return g_strdup_printf ("photosheet %s %s b%" G_GINT64_FORMAT "-%zu",
-                          klass->yxdm != NULL ? klass->yxdm : "-", klass->name, data->id,
+                          klass->yxdm != NULL ? klass->yxdm : "-", klass->name, batch->ledger_id,
                           sequence);
 }
 
@@ -226,7 +300,7 @@ describe_failures (GPtrArray *jobs)
       if (job->state == PS_JOB_COMPLETED)
         continue;
       g_string_append_printf (s, "%sjob %d '%s' %s%s%s%s", s->len ? "; " : "", job->cups_id,
-                              job->name, _ps_job_state_to_string (job->state),
+                              job->name, ps_job_state_to_string (job->state),
                               job->reason ? " (" : "", job->reason ? job->reason : "",
                               job->reason ? ")" : "");
     }
@@ -248,15 +322,12 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
   gint64 batch_id = find_batch (ledger, batch_dir, error);
   if (batch_id <= 0)
     return false;
-  g_autoptr (PsLedgerBatchData) data = _ps_ledger_load_batch (ledger, batch_id, error);
-  if (data == NULL)
-    return false;
-  g_autoptr (PsLayout) layout = recorded_layout (data, error);
-  if (layout == NULL)
+  g_autoptr (PsBatch) batch = _ps_ledger_load_batch (ledger, batch_id, error);
+  if (batch == NULL)
     return false;
 
   /* Printer, server and media are checked before anything is recorded. */
-  g_autoptr (PsQueue) queue = open_queue (options, layout, error);
+  g_autoptr (PsQueue) queue = _ps_print_open_queue (options, batch, error);
   if (queue == NULL)
     return false;
 
@@ -265,7 +336,7 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
     return false;
   if (earlier->len > 0 && !options->resume)
     {
-      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_FAILED,
+      g_set_error (error, PS_PRINT_ERROR, PS_PRINT_ERROR_ALREADY_PRINTED,
                    "batch '%s' already has %u print job%s: use --resume to print only the "
                    "pages that are missing", batch_dir, earlier->len, earlier->len == 1 ? "" : "s");
       return false;
@@ -279,11 +350,11 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
   for (size_t i = 0; i < earlier->len; i++)
     {
       PsLedgerJob *job = earlier->pdata[i];
-      if (_ps_job_state_is_final (job->state) || g_strcmp0 (job->printer, options->printer) != 0)
+      if (ps_job_state_is_final (job->state) || g_strcmp0 (job->printer, options->printer) != 0)
         continue;
       if (!refresh_job (ledger, queue, job, error))
         return false;
-      if (_ps_job_state_is_final (job->state))
+      if (ps_job_state_is_final (job->state))
         continue;
       g_autoptr (GArray) pages = _ps_ledger_job_pages (ledger, job->id, error);
       if (pages == NULL)
@@ -305,16 +376,14 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
     }
 
   g_autofree char *jobs_dir = g_build_filename (batch_dir, "jobs", NULL);
-  g_autoptr (GPtrArray) groups = group_pages (data->plan, to_send, options->job_size);
+  g_autoptr (GPtrArray) groups = group_pages (batch, to_send, options->job_size);
   size_t sequence = earlier->len;
   for (size_t g = 0; g < groups->len; g++)
     {
       GArray *pages = groups->pdata[g];
-      const PsPage *first = &g_array_index (data->plan->pages, PsPage,
-                                            g_array_index (pages, size_t, 0) - 1);
-      g_autofree char *name = job_name (data, first, ++sequence);
-      PsLedgerJob *job = submit_job (ledger, queue, data, layout, options, name, pages, jobs_dir,
-                                     error);
+      const PsPage *first = _ps_batch_page (batch, g_array_index (pages, size_t, 0));
+      g_autofree char *name = job_name (batch, first, ++sequence);
+      PsLedgerJob *job = submit_job (ledger, queue, batch, options, name, pages, jobs_dir, error);
       if (job == NULL)
         return false;
       g_ptr_array_add (tracked, job);
@@ -352,115 +421,3 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
   return true;
 }
 
-char *
-ps_ledger_describe (PsLedger *ledger, const char *batch_dir, GError **error)
-{
-  gint64 batch_id = 0;
-  if (batch_dir != NULL && (batch_id = find_batch (ledger, batch_dir, error)) <= 0)
-    return NULL;
-  return _ps_ledger_format_status (ledger, batch_id, error);
-}
-
-static char *
-today (void)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  return g_date_time_format (now, "%Y-%m-%d");
-}
-
-bool
-ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
-            const char *reason, const char *date, const PsPrintOptions *print,
-            PsReprintResult *result, GError **error)
-{
-  g_return_val_if_fail (ledger != NULL && query != NULL && out_dir != NULL, false);
-
-  if (query->xh == NULL && query->cjm == NULL && query->yxdm == NULL && query->id_last4 == NULL)
-    {
-      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND,
-                   "reprint: name the student by 学号, 采集码, or 院校代码 and the ID's last 4");
-      return false;
-    }
-  g_autoptr (GArray) matches = _ps_ledger_find_students (ledger, query->xh, query->cjm,
-                                                         query->yxdm, query->id_last4, error);
-  if (matches == NULL)
-    return false;
-  if (matches->len == 0)
-    {
-      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND,
-                   "reprint: no student in ledger '%s' matches", ps_ledger_get_path (ledger));
-      return false;
-    }
-
-  /* The newest batch that printed the student is the sheet to match. */
-  PsLedgerMatch match = g_array_index (matches, PsLedgerMatch, 0);
-  g_autoptr (PsLedgerBatchData) data = _ps_ledger_load_batch (ledger, match.batch_id, error);
-  if (data == NULL)
-    return false;
-  size_t record = G_MAXSIZE;
-  for (size_t i = 0; i < data->student_ids->len; i++)
-    if (g_array_index (data->student_ids, gint64, i) == match.student_id)
-      record = i;
-  g_autoptr (GArray) pages = g_array_new (FALSE, FALSE, sizeof (size_t));
-  for (size_t p = 0; p < data->plan->pages->len; p++)
-    {
-      const PsPage *page = &g_array_index (data->plan->pages, PsPage, p);
-      if (page->kind == PS_PAGE_SHEET && page->record == record)
-        g_array_append_val (pages, page->number);
-    }
-  if (pages->len == 0)
-    {
-      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND,
-                   "reprint: the ledger has no sheet for this student");
-      return false;
-    }
-
-  g_autofree char *day = date != NULL ? g_strdup (date) : today ();
-  g_autofree char *mark = g_strdup_printf ("补 %s", day);
-  g_autofree char *pdf = g_build_filename (out_dir, "reprint.pdf", NULL);
-  if (!_ps_output_render_recorded (data, (const size_t *) pages->data, pages->len, out_dir, pdf,
-                                   PS_FORMAT_TIFF, mark, NULL, error))
-    return false;
-
-  gint64 job_id = 0;
-  int cups_id = 0;
-  if (print != NULL && print->printer != NULL)
-    {
-      g_autoptr (PsLayout) layout = recorded_layout (data, error);
-      if (layout == NULL)
-        return false;
-      g_autoptr (PsQueue) queue = open_queue (print, layout, error);
-      if (queue == NULL)
-        return false;
-      const PsRecord *r = data->roster->records->pdata[record];
-      g_autoptr (GPtrArray) jobs = _ps_ledger_list_jobs (ledger, data->id, error);
-      if (jobs == NULL)
-        return false;
-      /* Job names are unique in a ledger: the sequence tells reprints apart. */
-      g_autofree char *name = g_strdup_printf ("photosheet reprint %s b%" G_GINT64_FORMAT "-%u %s",
-                                               r->values[PS_FIELD_XH] ? r->values[PS_FIELD_XH] : "-",
-                                               data->id, jobs->len + 1, day);
-      job_id = _ps_ledger_job_create (ledger, data->id, print->printer, name,
-                                      (const size_t *) pages->data, pages->len, error);
-      if (job_id <= 0)
-        return false;
-      cups_id = _ps_queue_submit (queue, name, pdf, layout->media, print->options, error);
-      if (cups_id <= 0)
-        return false;
-      if (!_ps_ledger_job_set_cups_id (ledger, job_id, cups_id, error)
-          || !_ps_ledger_job_set_state (ledger, job_id, PS_JOB_PENDING, NULL, error))
-        return false;
-    }
-
-  if (_ps_ledger_reprint_add (ledger, data->id, match.student_id, reason, pdf, job_id, error) <= 0)
-    return false;
-  if (result != NULL)
-    {
-      const PsRecord *r = data->roster->records->pdata[record];
-      result->pages = pages->len;
-      result->pdf_path = g_strdup (pdf);
-      result->student_xh = g_strdup (r->values[PS_FIELD_XH]);
-      result->cups_job_id = cups_id;
-    }
-  return true;
-}

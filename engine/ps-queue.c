@@ -7,7 +7,7 @@
  * each call.  Nothing is printed: every failure becomes a PS_QUEUE_ERROR.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-queue-private.h"
 
 #include <cups/cups.h>
 #include <errno.h>
@@ -21,6 +21,8 @@
 #define PS_QUEUE_IO_TIMEOUT     30.0    /* seconds without progress on a request */
 #define PS_QUEUE_CHUNK          (64 * 1024)
 #define PS_QUEUE_MEDIA_SLACK    100     /* hundredths of mm: 1 mm */
+
+G_DEFINE_QUARK (ps-queue-error-quark, ps_queue_error)
 
 struct _PsQueue {
   char         *printer;      /* destination name as CUPS reports it */

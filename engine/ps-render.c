@@ -10,7 +10,8 @@
  * reports before anything is printed.
  */
 #include "config.h"
-#include "ps-private.h"
+#include "ps-render-private.h"
+#include "ps-fonts-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,18 +20,18 @@
 #define FIELD_SEPARATOR "   "
 #define LABEL_JOINER "\u00A0"   /* label and value never split across lines */
 
+G_DEFINE_QUARK (ps-render-error-quark, ps_render_error)
+
 struct _PsRenderer {
   const PsLayout *layout;   /* borrowed */
-  PsMaskStyle     style;
   PangoContext   *context;  /* one per renderer: renderers are per thread */
 };
 
 PsRenderer *
-_ps_renderer_new (const PsLayout *layout, PsMaskStyle style)
+_ps_renderer_new (const PsLayout *layout)
 {
   PsRenderer *r = g_new0 (PsRenderer, 1);
   r->layout = layout;
-  r->style = style;
   r->context = _ps_fonts_new_context ();
   return r;
 }
@@ -266,11 +267,11 @@ draw_cut_marks (cairo_t *cr, const PsLayout *layout, const PsRect *slot)
 }
 
 static bool
-draw_sheet (PsRenderer *r, cairo_t *cr, const PsRoster *roster, const PsPage *page,
+draw_sheet (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page,
             cairo_surface_t *photo, GError **error)
 {
   const PsLayout *layout = r->layout;
-  const PsRecord *record = roster->records->pdata[page->record];
+  const PsRecord *record = &_ps_batch_student (batch, page->student)->record;
 
   g_autoptr (PangoLayout) caption = NULL;
   if (layout->n_copy_fields > 0 && layout->copy_caption_height > 0)
@@ -315,17 +316,17 @@ draw_sheet (PsRenderer *r, cairo_t *cr, const PsRoster *roster, const PsPage *pa
  * envelopes, readable at arm's length, plus a black tab on the edge that
  * steps down with each class so the boundaries show on the side of a stack. */
 static bool
-draw_separator (PsRenderer *r, cairo_t *cr, const PsRoster *roster, const PsPlan *plan,
-                const PsPage *page, GError **error)
+draw_separator (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page,
+                GError **error)
 {
   const PsLayout *layout = r->layout;
-  const PsClass *klass = plan->classes->pdata[page->class_index];
+  const PsClass *klass = _ps_batch_class (batch, page->class_index);
   double x = layout->margin_left;
   double y = layout->margin_top;
   double width = layout->sheet_width - layout->margin_left - layout->margin_right
                  - layout->tab_width - 2 * layout->mark_length;
   double bottom = layout->sheet_height - layout->margin_bottom;
-  size_t n = klass->records->len;
+  size_t n = klass->n_students;
 
   /* The tab, bled off the right edge. */
   int steps = MAX (layout->tab_steps, 1);
@@ -340,7 +341,7 @@ draw_separator (PsRenderer *r, cairo_t *cr, const PsRoster *roster, const PsPlan
   g_autofree char *head = g_strdup_printf ("院校代码 %s",
                                            klass->yxdm != NULL ? klass->yxdm : "—");
   g_autofree char *counts = g_strdup_printf ("班级 %zu / %u    人数 %zu", page->class_index + 1,
-                                             plan->classes->len, n);
+                                             batch->classes->len, n);
   const PsFontSpec *text_font = &layout->sep_text_font;
   PsFontSpec head_font = { text_font->family, text_font->size_max * 1.2, text_font->size_min };
 
@@ -377,7 +378,7 @@ draw_separator (PsRenderer *r, cairo_t *cr, const PsRoster *roster, const PsPlan
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
   for (size_t k = 0; k < n; k++)
     {
-      const PsRecord *rec = roster->records->pdata[g_array_index (klass->records, size_t, k)];
+      const PsRecord *rec = &_ps_batch_student (batch, klass->first + k)->record;
       const char *xh = rec->values[PS_FIELD_XH] != NULL ? rec->values[PS_FIELD_XH] : "";
       const char *xm = rec->values[PS_FIELD_XM] != NULL ? rec->values[PS_FIELD_XM] : "";
       g_ptr_array_add (entries, g_strdup_printf ("%zu\t%s\t%s", k + 1, xh, xm));
@@ -452,9 +453,8 @@ _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text)
 }
 
 bool
-_ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsRoster *roster,
-                        const PsPlan *plan, const PsPage *page, cairo_surface_t *photo,
-                        GError **error)
+_ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
+                        const PsPage *page, cairo_surface_t *photo, GError **error)
 {
   /* Paper white under everything: rasters start transparent. */
   cairo_save (cr);
@@ -463,8 +463,8 @@ _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsRoster *roste
   cairo_restore (cr);
 
   bool ok = page->kind == PS_PAGE_SEPARATOR
-              ? draw_separator (renderer, cr, roster, plan, page, error)
-              : draw_sheet (renderer, cr, roster, page, photo, error);
+              ? draw_separator (renderer, cr, batch, page, error)
+              : draw_sheet (renderer, cr, batch, page, photo, error);
   if (ok && cairo_status (cr) != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAIRO, "page %zu: cairo: %s",

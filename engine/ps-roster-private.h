@@ -12,11 +12,29 @@
 #ifndef PS_ROSTER_PRIVATE_H
 #define PS_ROSTER_PRIVATE_H
 
-#include "ps-private.h"
+#include "ps-core-private.h"
+#include "ps-record-private.h"
 
 #include <stdarg.h>
 
 G_BEGIN_DECLS
+
+struct _PsRosterOptions {
+  PsMaskStyle mask_style;       /* default PS_MASK_PER_CHARACTER */
+  size_t max_bytes;             /* 0 = default (256 MiB) */
+  size_t max_field_bytes;       /* 0 = default (64 KiB); longer field = row problem */
+};
+
+struct _PsRoster {
+  char *path;
+  char *format;                 /* "csv", "xlsx", "jsonl" */
+  const char *encoding;         /* static string */
+  char *sha256;
+  size_t n_rows;
+  GPtrArray *records;           /* PsRecord*, roster order */
+  GPtrArray *problems;          /* PsProblem*, row order */
+  struct _PsRosterOptions options;
+};
 
 /* 256 MiB: default file size limit, and the floor of the cap on any one
  * decompressed XLSX part (zip bombs). */

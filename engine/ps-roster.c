@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
+G_DEFINE_QUARK (ps-roster-error-quark, ps_roster_error)
+
 /* The columns without which a roster is useless, in message order. */
 static const PsField required_fields[] = { PS_FIELD_XH, PS_FIELD_XM, PS_FIELD_BH };
 
@@ -37,16 +39,6 @@ _ps_roster_wipe_string (char *s)
 {
   if (s != NULL)
     _ps_roster_wipe_free (s, strlen (s));
-}
-
-void
-_ps_record_free (PsRecord *record)
-{
-  if (record == NULL)
-    return;
-  for (size_t i = 0; i < PS_N_FIELDS; i++)
-    _ps_roster_wipe_string (record->values[i]);
-  g_free (record);
 }
 
 /* Spaces that surround values in hand-made tables: ASCII space and tab, CR/LF
@@ -882,17 +874,44 @@ ps_roster_get_sha256 (const PsRoster *roster)
   return roster->sha256;
 }
 
-int
-ps_record_get_row (const PsRecord *record)
+PsMaskStyle
+ps_roster_get_mask_style (const PsRoster *roster)
 {
-  g_return_val_if_fail (record != NULL, 0);
-  return record->row;
+  g_return_val_if_fail (roster != NULL, PS_MASK_PER_CHARACTER);
+  return roster->options.mask_style;
 }
 
-const char *
-ps_record_get (const PsRecord *record, PsField field)
+/* ------------------------------------------------------------------ */
+/* Options                                                            */
+/* ------------------------------------------------------------------ */
+
+PsRosterOptions *
+ps_roster_options_new (void)
 {
-  g_return_val_if_fail (record != NULL, NULL);
-  g_return_val_if_fail ((int) field >= 0 && field < PS_N_FIELDS, NULL);
-  return record->values[field];
+  PsRosterOptions *options = g_new0 (PsRosterOptions, 1);
+  options->mask_style = PS_MASK_PER_CHARACTER;
+  return options;
+}
+
+void
+ps_roster_options_free (PsRosterOptions *options)
+{
+  g_free (options);
+}
+
+void
+ps_roster_options_set_mask_style (PsRosterOptions *options, PsMaskStyle style)
+{
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (style == PS_MASK_PER_CHARACTER || style == PS_MASK_FIXED);
+  options->mask_style = style;
+}
+
+void
+ps_roster_options_set_limits (PsRosterOptions *options, size_t max_bytes,
+                              size_t max_field_bytes)
+{
+  g_return_if_fail (options != NULL);
+  options->max_bytes = max_bytes;
+  options->max_field_bytes = max_field_bytes;
 }

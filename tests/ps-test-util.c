@@ -3,6 +3,8 @@
  */
 #include "ps-test-util.h"
 
+#include <sqlite3.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -217,4 +219,87 @@ ps_test_find_full_value (const char *data, size_t len, const char **which)
         }
     }
   return false;
+}
+
+char *
+ps_test_sqlite_integrity (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  char *result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return result;
+}
+
+PsBatch *
+ps_test_batch_new (const char *dir, const char *layout_name, const PsBatchOptions *options)
+{
+  g_autofree char *roster_path = g_build_filename (dir, "roster.csv", NULL);
+  g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsRoster) roster = ps_roster_load (roster_path, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (PsLayout) layout = ps_layout_load (layout_name, &error);
+  g_assert_no_error (error);
+  g_autoptr (PsCheck) check = ps_check_run (roster, layout, photos, NULL, &error);
+  g_assert_no_error (error);
+  PsBatch *batch = ps_batch_new (check, options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (batch);
+  return batch;
+}
+
+static void
+digest_tree (const char *root, const char *rel, GHashTable *out)
+{
+  g_autofree char *path = rel[0] ? g_build_filename (root, rel, NULL) : g_strdup (root);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  g_assert_nonnull (dir);
+  const char *name;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child_rel = rel[0] ? g_build_filename (rel, name, NULL) : g_strdup (name);
+      g_autofree char *child = g_build_filename (root, child_rel, NULL);
+      if (g_str_has_prefix (name, "ledger.sqlite"))
+        continue;
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        digest_tree (root, child_rel, out);
+      else
+        {
+          g_autoptr (GError) error = NULL;
+          char *sha = _ps_core_sha256_file (child, "file", PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO,
+                                            &error);
+          g_assert_no_error (error);
+          g_hash_table_insert (out, g_steal_pointer (&child_rel), sha);
+        }
+    }
+}
+
+GHashTable *
+ps_test_dir_digests (const char *dir)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  digest_tree (dir, "", out);
+  return out;
+}
+
+void
+ps_test_assert_same_digests (GHashTable *a, GHashTable *b, const char *label)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *other = g_hash_table_lookup (b, key);
+      if (g_strcmp0 (other, value) != 0)
+        g_error ("%s: %s differs (%s vs %s)", label, (char *) key, (char *) value,
+                 other ? other : "missing");
+    }
+  g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
 }

@@ -4,7 +4,20 @@
 #ifndef PS_TEST_UTIL_H
 #define PS_TEST_UTIL_H
 
-#include "ps-private.h"
+/* Tests may see every module's private header. */
+#include "ps-batch-private.h"
+#include "ps-check-private.h"
+#include "ps-color-private.h"
+#include "ps-fonts-private.h"
+#include "ps-ledger-private.h"
+#include "ps-output-private.h"
+#include "ps-photo-private.h"
+#include "ps-pipeline-private.h"
+#include "ps-plan-private.h"
+#include "ps-queue-private.h"
+#include "ps-render-batch-private.h"
+#include "ps-render-private.h"
+#include "ps-roster-private.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +37,17 @@ char *ps_test_copy_samples (void);
 int ps_test_run_cli (const char *const *args, char **out, char **err);
 /* Writes @len bytes (or strlen if -1) to @path; aborts the test on failure. */
 void ps_test_write_file (const char *path, const char *data, gssize len);
+/* The batch of @dir/roster.csv and @dir/photos on @layout (a name), built
+ * in process through check as render does; @options nullable. */
+PsBatch *ps_test_batch_new (const char *dir, const char *layout, const PsBatchOptions *options);
+/* Relative path -> sha256 of every file under @dir but the ledger's. */
+GHashTable *ps_test_dir_digests (const char *dir);
+/* Fails, naming the file and @label, unless @a and @b list the same files
+ * with the same digests. */
+void ps_test_assert_same_digests (GHashTable *a, GHashTable *b, const char *label);
+/* PRAGMA integrity_check of an SQLite file: "ok" or what is wrong (caller
+ * frees). */
+char *ps_test_sqlite_integrity (const char *path);
 /* Runs a shell command line; returns exit status, *out gets stdout. */
 int ps_test_run_shell (const char *cmdline, char **out);
 

@@ -620,7 +620,7 @@ test_reprint_mark_fallback (void)
                       "[photo]\nwidth_mm=33\nheight_mm=48\ngap_x_mm=4\ngap_y_mm=4\n"
                       "[caption]\nheight_mm=14\ngap_mm=2\n"
                       "[marks]\ncut_marks=false\n", -1);
-  g_clear_pointer (&layout, ps_layout_free);
+  g_clear_pointer (&layout, ps_layout_unref);
   layout = ps_layout_load (none, &error);
   g_assert_null (layout);
   g_assert_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_GEOMETRY);
@@ -782,7 +782,7 @@ test_bad_not_a_file (void)
   g_assert_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_PARSE);
   g_clear_error (&error);
 
-  ps_layout_free (NULL);
+  ps_layout_unref (NULL);
   ps_test_rm_rf (dir);
 }
 

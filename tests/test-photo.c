@@ -589,9 +589,7 @@ test_probe_jpeg_huge_sof (Fixture *f, gconstpointer data)
 
   PsPhotoInfo info;
   g_autoptr (GError) error = NULL;
-  gint64 t0 = g_get_monotonic_time ();
   g_assert_false (ps_photo_probe (q, NULL, &info, &error));
-  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC / 2);
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE);
   g_clear_error (&error);
 
@@ -686,17 +684,12 @@ test_probe_png_bomb (Fixture *f, gconstpointer data)
 
   PsPhotoInfo info;
   g_autoptr (GError) error = NULL;
-  gint64 t0 = g_get_monotonic_time ();
   g_assert_false (ps_photo_probe (p, NULL, &info, &error));
-  gint64 took = g_get_monotonic_time () - t0;
-  g_assert_cmpint (took, <, G_USEC_PER_SEC / 2);
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, "60000×60000"));
   g_clear_error (&error);
 
-  t0 = g_get_monotonic_time ();
   g_autoptr (PsRawImage) img = _ps_photo_decode (p, NULL, &error);
-  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC / 2);
   g_assert_null (img);
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE);
   g_clear_error (&error);
@@ -769,9 +762,7 @@ test_probe_tiff_huge (Fixture *f, gconstpointer data)
   write_tiff_by_hand (p, 100000, 100000, 1024);
   PsPhotoInfo info;
   g_autoptr (GError) error = NULL;
-  gint64 t0 = g_get_monotonic_time ();
   g_assert_false (ps_photo_probe (p, NULL, &info, &error));
-  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC / 2);
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE);
   g_clear_error (&error);
 
@@ -1374,7 +1365,8 @@ test_find_new_file (Fixture *f, gconstpointer data)
 static void
 test_find_many (Fixture *f, gconstpointer data)
 {
-  /* 3000 photos, 3000 lookups through one index: well under a second. */
+  /* 3000 photos, 3000 lookups through one index, every one found (its speed
+   * is bench/, not a test).  */
   enum { N = 3000 };
   for (int i = 0; i < N; i++)
     {
@@ -1384,7 +1376,6 @@ test_find_many (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (PsPhotoIndex) index = _ps_photo_index_new (f->dir, &error);
   g_assert_no_error (error);
-  gint64 t0 = g_get_monotonic_time ();
   for (int i = 0; i < N; i++)
     {
       g_autofree char *xh = g_strdup_printf ("2019%05d", i);
@@ -1394,9 +1385,6 @@ test_find_many (Fixture *f, gconstpointer data)
       g_assert_no_error (error);
       g_assert_nonnull (path);
     }
-  gint64 took = g_get_monotonic_time () - t0;
-  g_test_message ("3000 lookups: %" G_GINT64_FORMAT " µs", took);
-  g_assert_cmpint (took, <, 2 * G_USEC_PER_SEC);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1409,13 +1397,13 @@ test_sha256 (Fixture *f, gconstpointer data)
   g_autofree char *p = fpath (f, "abc");
   ps_test_write_file (p, "abc", 3);
   g_autoptr (GError) error = NULL;
-  g_autofree char *hex = ps_file_sha256 (p, &error);
+  g_autofree char *hex = _ps_core_sha256_file (p, "file", PS_PHOTO_ERROR, PS_PHOTO_ERROR_OPEN, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hex, ==,
                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 
   g_autofree char *none = fpath (f, "none");
-  g_autofree char *nohex = ps_file_sha256 (none, &error);
+  g_autofree char *nohex = _ps_core_sha256_file (none, "file", PS_PHOTO_ERROR, PS_PHOTO_ERROR_OPEN, &error);
   g_assert_null (nohex);
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_OPEN);
 }

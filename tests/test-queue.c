@@ -149,8 +149,8 @@ wait_job (PsQueue *queue, int job_id, int seconds, GString *reasons)
       g_assert_true (_ps_queue_get_job_state (queue, job_id, &state, &reason, &error));
       g_assert_no_error (error);
       if (reasons != NULL && reason != NULL && strstr (reasons->str, reason) == NULL)
-        g_string_append_printf (reasons, "[%s] %s\n", _ps_job_state_to_string (state), reason);
-      if (_ps_job_state_is_final (state) || g_get_monotonic_time () > deadline)
+        g_string_append_printf (reasons, "[%s] %s\n", ps_job_state_to_string (state), reason);
+      if (ps_job_state_is_final (state) || g_get_monotonic_time () > deadline)
         return state;
       g_usleep (G_USEC_PER_SEC / 4);
     }
@@ -231,7 +231,7 @@ test_open_explicit_server (void)
       g_assert_no_error (error);
       g_assert_cmpint (job_id, >, 0);
       PsJobState state = wait_job (queue, job_id, JOB_TIMEOUT_S, NULL);
-      g_assert_cmpstr (_ps_job_state_to_string (state), ==, "completed");
+      g_assert_cmpstr (ps_job_state_to_string (state), ==, "completed");
       g_assert_cmpint (_ps_queue_find_job (queue, title, &error), ==, job_id);
       g_assert_no_error (error);
 
@@ -320,8 +320,8 @@ test_submit_complete (void)
 
   g_autoptr (GString) reasons = g_string_new (NULL);
   PsJobState state = wait_job (queue, job_id, JOB_TIMEOUT_S, reasons);
-  g_test_message ("job %d: %s; reasons seen:\n%s", job_id, _ps_job_state_to_string (state), reasons->str);
-  g_assert_cmpstr (_ps_job_state_to_string (state), ==, "completed");
+  g_test_message ("job %d: %s; reasons seen:\n%s", job_id, ps_job_state_to_string (state), reasons->str);
+  g_assert_cmpstr (ps_job_state_to_string (state), ==, "completed");
 
   g_autofree char *spooled = wait_spooled (title, 10);
   g_assert_nonnull (spooled);
@@ -386,8 +386,8 @@ test_printer_down (void)
   g_assert_no_error (error);
   g_assert_cmpint (job_id, >, 0);
   g_test_message ("printer down: job %d %s after %d s; reasons seen:\n%s", job_id,
-                  _ps_job_state_to_string (state), DOWN_OBSERVE_S, reasons->str);
-  g_assert_cmpstr (_ps_job_state_to_string (state), !=, "completed");
+                  ps_job_state_to_string (state), DOWN_OBSERVE_S, reasons->str);
+  g_assert_cmpstr (ps_job_state_to_string (state), !=, "completed");
   g_assert_true (state == PS_JOB_PENDING || state == PS_JOB_PROCESSING
                  || state == PS_JOB_STOPPED || state == PS_JOB_ABORTED || state == PS_JOB_HELD);
   g_assert_null (early);
@@ -395,18 +395,18 @@ test_printer_down (void)
 
   /* back up: the job goes through (retried by the queue's error policy),
    * or, if CUPS gave up on it, a resubmission does */
-  if (!_ps_job_state_is_final (state))
+  if (!ps_job_state_is_final (state))
     state = wait_job (queue, job_id, JOB_TIMEOUT_S, reasons);
   if (state != PS_JOB_COMPLETED)
     {
-      g_test_message ("job %d ended %s, resubmitting", job_id, _ps_job_state_to_string (state));
+      g_test_message ("job %d ended %s, resubmitting", job_id, ps_job_state_to_string (state));
       job_id = _ps_queue_submit (queue, title, pdf, "na_index-4x6_4x6in", NULL, &error);
       g_assert_no_error (error);
       state = wait_job (queue, job_id, JOB_TIMEOUT_S, reasons);
     }
-  g_test_message ("after restart: job %d %s; reasons seen:\n%s", job_id, _ps_job_state_to_string (state),
+  g_test_message ("after restart: job %d %s; reasons seen:\n%s", job_id, ps_job_state_to_string (state),
                   reasons->str);
-  g_assert_cmpstr (_ps_job_state_to_string (state), ==, "completed");
+  g_assert_cmpstr (ps_job_state_to_string (state), ==, "completed");
   g_autofree char *spooled = wait_spooled (title, 10);
   g_assert_nonnull (spooled);
   g_assert_cmpint (count_pdf_pages (spooled), ==, 2);

@@ -136,9 +136,12 @@ ps_fuzz_load_roster (const char *path)
       g_assert (problem->reason != NULL && problem->row >= 0);
     }
 
-  /* The preflight over the same records (no layout: no caption check). */
-  PsCheckOptions check_options = { .photos_dir = photos };
-  g_autoptr (PsCheck) check = ps_check_run (roster, &check_options, &error);
+  /* The preflight over the same records, on the default layout. */
+  static PsLayout *layout;
+  if (layout == NULL)
+    layout = ps_layout_load ("default", NULL);
+  g_assert (layout != NULL);
+  g_autoptr (PsCheck) check = ps_check_run (roster, layout, photos, NULL, &error);
   g_assert (check != NULL);
   g_assert (ps_check_get_n_printable (check) <= ps_roster_get_n_records (roster));
 }

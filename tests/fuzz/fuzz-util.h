@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ps-private.h"
+#include "../ps-test-util.h"
 
 G_BEGIN_DECLS
 

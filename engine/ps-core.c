@@ -1,0 +1,120 @@
+/* ps-core.c - version, shutdown, data files, digests.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+#include "ps-core-private.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#if HAVE_NETTLE
+#include <nettle/sha2.h>
+#endif
+
+const char *
+ps_version (void)
+{
+  return PS_VERSION;
+}
+
+void
+ps_shutdown (void)
+{
+  /* Drop what this thread and the process hold, so that a leak checker
+   * sees only real leaks. */
+  _ps_fonts_shutdown ();
+  _ps_photo_cache_clear ();
+  g_thread_pool_stop_unused_threads ();
+}
+
+/* The uninstalled source tree wins over the installed copy so that a build
+ * directory always uses the layouts and fonts it was built from. */
+const char *
+_ps_core_get_data_dir (void)
+{
+  static gsize once;
+  static char *dir;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *env = g_getenv ("PHOTOSHEET_DATA_DIR");
+      char *found;
+      g_autofree char *probe = g_build_filename (PS_SOURCE_DATA_DIR, "layouts", NULL);
+
+      if (env != NULL && *env != '\0')
+        found = g_strdup (env);
+      else if (g_file_test (probe, G_FILE_TEST_IS_DIR))
+        found = g_strdup (PS_SOURCE_DATA_DIR);
+      else
+        found = g_strdup (PS_INSTALLED_DATA_DIR);
+      dir = found;
+      g_once_init_leave (&once, 1);
+    }
+  return dir;
+}
+
+char *
+_ps_core_sha256 (const void *data, size_t len)
+{
+#if HAVE_NETTLE
+  struct sha256_ctx ctx;
+  guint8 digest[SHA256_DIGEST_SIZE];
+  char *hex = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
+  sha256_init (&ctx);
+  sha256_update (&ctx, len, data);
+  sha256_digest (&ctx, SHA256_DIGEST_SIZE, digest);
+  for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  return hex;
+#else
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, data, (gssize) len);
+  return g_strdup (g_checksum_get_string (sum));
+#endif
+}
+
+char *
+_ps_core_sha256_file (const char *path, const char *what, GQuark domain, int code,
+                      GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_autofree char *name = g_path_get_basename (path);
+  FILE *fp = g_fopen (path, "rbe");
+  if (fp == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, domain, code, "%s '%s' cannot be opened: %s", what, name,
+                   g_strerror (saved));
+      return NULL;
+    }
+
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (64 * 1024);
+  size_t got;
+  while ((got = fread (buf, 1, 64 * 1024, fp)) > 0)
+    g_checksum_update (sum, buf, got);
+  if (ferror (fp))
+    {
+      int saved = errno;
+      fclose (fp);
+      g_set_error (error, domain, code, "%s '%s' cannot be read: %s", what, name,
+                   g_strerror (saved));
+      return NULL;
+    }
+  fclose (fp);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+#if defined(PS_FAULT_INJECTION) && PS_FAULT_INJECTION
+void
+_ps_core_fault_point (const char *name)
+{
+  const char *fault = g_getenv ("PHOTOSHEET_FAULT");
+  if (fault != NULL && strcmp (fault, name) == 0)
+    raise (SIGKILL);
+}
+#endif

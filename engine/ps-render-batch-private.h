@@ -1,0 +1,27 @@
+/* ps-render-batch-private.h - pages of a batch onto disk, for print and
+ * reprint.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Not installed.  Includes no cairo header: print and reprint only ask for
+ * files.
+ */
+#ifndef PS_RENDER_BATCH_PRIVATE_H
+#define PS_RENDER_BATCH_PRIVATE_H
+
+#include "ps-batch-private.h"
+
+G_BEGIN_DECLS
+
+/* Renders pages @numbers (1-based) of @batch, in one thread, with the
+ * batch's settings: a PDF at @pdf_path (NULL = none) and the raster formats
+ * of @formats (PS_FORMAT_TIFF, _PNG) under @out_dir.  @mark: the reprint
+ * mark, or NULL.  Every photo is checked against the batch's digest
+ * (PS_BATCH_ERROR_CHANGED), and so is the profile where the batch has only
+ * its path. */
+bool _ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
+                             const char *out_dir, const char *pdf_path, PsFormats formats,
+                             const char *mark, GError **error);
+
+G_END_DECLS
+
+#endif /* PS_RENDER_BATCH_PRIVATE_H */

@@ -1,0 +1,37 @@
+/* ps-render-private.h - one page of a batch onto a cairo context.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Not installed.  Needs cairo and pango.
+ */
+#ifndef PS_RENDER_PRIVATE_H
+#define PS_RENDER_PRIVATE_H
+
+#include "ps-batch-private.h"
+
+#include <cairo.h>
+
+G_BEGIN_DECLS
+
+typedef struct _PsRenderer PsRenderer;
+
+/* A renderer draws with its own Pango context on the calling thread's font
+ * map: create, use and free it on one thread.  @layout is borrowed. */
+PsRenderer *_ps_renderer_new (const PsLayout *layout);
+void _ps_renderer_free (PsRenderer *renderer);
+/* Draws @page of @batch in points onto @cr (whose CTM maps points to the
+ * device).  @photo: the student's photo (sheets), NULL for a separator. */
+bool _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
+                             const PsPage *page, cairo_surface_t *photo, GError **error);
+/* Draws @text (e.g. "补 2026-11-22") in the layout's reprint-mark area,
+ * outside every photo. */
+void _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text);
+/* Checks that the captions of @record fit the layout at min size
+ * (PS_RENDER_ERROR_CAPTION). */
+bool _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record,
+                                GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRenderer, _ps_renderer_free)
+
+G_END_DECLS
+
+#endif /* PS_RENDER_PRIVATE_H */
