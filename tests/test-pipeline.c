@@ -1,0 +1,516 @@
+/* test-pipeline.c - plan, batch, pipeline and writers in process: order,
+ * equal bytes at any number of jobs, a fault in a worker, the memory budget,
+ * a ledger written by the previous schema.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ps-test-util.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Plan                                                               */
+/* ------------------------------------------------------------------ */
+
+static PsRoster *
+roster_from_text (const char *dir, const char *csv)
+{
+  g_autofree char *path = g_build_filename (dir, "roster.csv", NULL);
+  ps_test_write_file (path, csv, -1);
+  g_autoptr (GError) error = NULL;
+  PsRoster *roster = ps_roster_load (path, NULL, &error);
+  g_assert_no_error (error);
+  return roster;
+}
+
+/* The batch of every record of @roster on @layout, without photos. */
+static PsBatch *
+plan_of (const PsRoster *roster, const char *layout_name, PsOrder order)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLayout) layout = ps_layout_load (layout_name, &error);
+  g_assert_no_error (error);
+  PsBatchSettings s = { .layout_name = g_strdup (layout->name),
+                        .layout_text = g_strdup (layout->text) };
+  PsBatch *batch = _ps_batch_new_recorded (&s, 0, NULL, &error);
+  _ps_batch_settings_clear (&s);
+  g_assert_no_error (error);
+  _ps_plan_arrange (batch, (const PsRecord *const *) roster->records->pdata,
+                    roster->records->len, NULL, order, NULL);
+  g_assert_true (_ps_batch_seal (batch, &error));
+  g_assert_no_error (error);
+  return batch;
+}
+
+static const char *
+student_xh (const PsBatch *batch, size_t i)
+{
+  return _ps_batch_student (batch, i)->record.values[PS_FIELD_XH];
+}
+
+static void
+test_plan_order (void)
+{
+  g_autofree char *dir = ps_test_tmpdir ();
+  g_autoptr (PsRoster) roster = roster_from_text (dir,
+    "学号,姓名,班级,优先,份数\n"
+    "3,张三,乙班,,\n"
+    "20,李四,甲班,,6\n"
+    "1,王五,乙班,是,\n"
+    "10,赵六,甲班,,\n"
+    "2,钱七,乙班,否,\n");
+
+  /* classes in order of first appearance; the repeater first; roster order */
+  g_autoptr (PsBatch) b = plan_of (roster, "default", PS_ORDER_ROSTER);
+  g_assert_cmpuint (b->classes->len, ==, 2);
+  g_assert_cmpstr (_ps_batch_class (b, 0)->name, ==, "乙班");
+  g_assert_cmpstr (_ps_batch_class (b, 1)->name, ==, "甲班");
+  g_assert_cmpuint (_ps_batch_class (b, 0)->n_students, ==, 3);
+  g_assert_cmpuint (_ps_batch_class (b, 1)->first, ==, 3);
+  const char *const roster_order[] = { "1", "3", "2", "20", "10" };
+  for (size_t i = 0; i < G_N_ELEMENTS (roster_order); i++)
+    g_assert_cmpstr (student_xh (b, i), ==, roster_order[i]);
+  /* 1 separator + 3 sheets; 1 separator + 2 sheets (6 copies) + 1 sheet */
+  g_assert_cmpuint (b->pages->len, ==, 8);
+  const PsPage *p = _ps_batch_page (b, 6);
+  g_assert_cmpint (p->kind, ==, PS_PAGE_SHEET);
+  g_assert_cmpstr (student_xh (b, p->student), ==, "20");
+  g_assert_cmpint (p->copies, ==, 4);
+  g_assert_cmpint (_ps_batch_page (b, 7)->copies, ==, 2);
+  g_assert_cmpint (_ps_batch_page (b, 7)->sheet, ==, 2);
+  g_assert_cmpint (_ps_batch_page (b, 7)->n_sheets, ==, 2);
+  g_assert_cmpint (_ps_batch_student (b, 3)->copies, ==, 6);
+  g_assert_cmpint (_ps_batch_student (b, 4)->seq, ==, 2);
+
+  /* by 学号 as numbers, the repeater still first */
+  g_autoptr (PsBatch) x = plan_of (roster, "default", PS_ORDER_XH);
+  const char *const xh_order[] = { "1", "2", "3", "10", "20" };
+  for (size_t i = 0; i < G_N_ELEMENTS (xh_order); i++)
+    g_assert_cmpstr (student_xh (x, i), ==, xh_order[i]);
+  ps_test_rm_rf (dir);
+}
+
+static void
+test_plan_order_names (void)
+{
+  PsOrder order = PS_ORDER_XH;
+  g_assert_true (ps_plan_order_from_string ("roster", &order));
+  g_assert_cmpint (order, ==, PS_ORDER_ROSTER);
+  g_assert_true (ps_plan_order_from_string ("xh", &order));
+  g_assert_cmpint (order, ==, PS_ORDER_XH);
+  g_assert_false (ps_plan_order_from_string ("name", &order));
+  PsIntent intent = PS_INTENT_ABSOLUTE;
+  g_assert_true (ps_color_intent_from_string ("relative", &intent));
+  g_assert_cmpint (intent, ==, PS_INTENT_RELATIVE);
+  g_assert_cmpstr (ps_color_intent_to_string (PS_INTENT_PERCEPTUAL), ==, "perceptual");
+  g_assert_false (ps_color_intent_from_string ("Relative ", &intent));
+  PsFormats formats = 0;
+  g_assert_true (ps_output_formats_from_string ("pdf, tif,proof", &formats));
+  g_assert_cmpuint (formats, ==, PS_FORMAT_PDF | PS_FORMAT_TIFF | PS_FORMAT_PNG | PS_FORMAT_PROOF);
+  g_assert_false (ps_output_formats_from_string ("pdf,svg", &formats));
+  g_assert_false (ps_output_formats_from_string ("", &formats));
+}
+
+/* ------------------------------------------------------------------ */
+/* Options: the defaults are the documented ones, values are checked  */
+/* ------------------------------------------------------------------ */
+
+static void
+test_options (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsBatchOptions) o = ps_batch_options_new ();
+  g_assert_false (ps_batch_options_set_dpi (o, 71, &error));
+  g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ps_batch_options_set_dpi (o, 2401, &error));
+  g_clear_error (&error);
+  g_assert_true (ps_batch_options_set_dpi (o, 0, &error));
+  g_assert_true (ps_batch_options_set_dpi (o, 72, &error));
+  g_autoptr (PsRenderOptions) r = ps_render_options_new ();
+  g_assert_false (ps_render_options_set_jobs (r, -1, &error));
+  g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ps_render_options_set_jobs (r, 257, &error));
+  g_clear_error (&error);
+  g_assert_true (ps_render_options_set_jobs (r, 0, &error));
+  g_autoptr (PsPrintOptions) p = ps_print_options_new ();
+  g_assert_false (ps_print_options_add_option (p, "no-equals", &error));
+  g_assert_error (error, PS_PRINT_ERROR, PS_PRINT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (ps_print_options_add_option (p, "media-type=photographic", &error));
+
+  /* A batch made with the defaults: relative colorimetric with BPC, the
+   * layout's dpi, PDF + TIFF, roster order. */
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autoptr (PsBatch) batch = ps_test_batch_new (dir, "default", NULL);
+  g_assert_cmpint (batch->settings.intent, ==, PS_INTENT_RELATIVE);
+  g_assert_true (batch->settings.bpc);
+  g_assert_cmpint (ps_batch_get_dpi (batch), ==, ps_layout_get_dpi (ps_batch_get_layout (batch)));
+  g_assert_cmpuint (ps_batch_get_formats (batch), ==, PS_FORMAT_PDF | PS_FORMAT_TIFF);
+  g_assert_cmpint (batch->settings.order, ==, PS_ORDER_ROSTER);
+  g_assert_null (batch->settings.profile);
+  ps_test_rm_rf (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Batch from a check                                                 */
+/* ------------------------------------------------------------------ */
+
+/* The batch keeps what it needs: roster and check may go first. */
+static void
+test_batch_outlives_check (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autofree char *roster_path = g_build_filename (dir, "roster.csv", NULL);
+  g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+  g_autoptr (GError) error = NULL;
+  PsRoster *roster = ps_roster_load (roster_path, NULL, &error);
+  g_assert_no_error (error);
+  PsLayout *layout = ps_layout_load ("default", &error);
+  g_assert_no_error (error);
+  PsCheck *check = ps_check_run (roster, layout, photos, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ps_check_get_roster (check) == roster);
+  g_assert_true (ps_check_get_layout (check) == layout);
+  ps_layout_unref (layout);   /* the check holds its own reference */
+  g_autoptr (PsBatch) batch = ps_batch_new (check, NULL, &error);
+  g_assert_no_error (error);
+  size_t printable = ps_check_get_n_printable (check);
+  ps_check_free (check);
+  ps_roster_free (roster);
+
+  g_assert_cmpuint (ps_batch_get_n_students (batch), ==, printable);
+  g_assert_cmpuint (ps_batch_get_n_skipped (batch), ==, 0);
+  for (size_t i = 0; i < batch->students->len; i++)
+    {
+      const PsStudent *s = _ps_batch_student (batch, i);
+      g_assert_true (g_path_is_absolute (s->photo_path));
+      g_assert_true (g_str_has_prefix (s->photo_path, batch->settings.photos_dir));
+      g_assert_cmpuint (strlen (s->photo_sha256), ==, 64);
+      g_assert_cmpint (s->photo_pixels, ==, 480 * 640);
+    }
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr (PsRenderOptions) options = ps_render_options_new ();
+  ps_render_options_set_record (options, false);
+  g_assert_true (ps_render_batch (batch, out, options, &error));
+  g_assert_no_error (error);
+  g_autofree char *ledger = g_build_filename (out, "ledger.sqlite", NULL);
+  g_assert_false (g_file_test (ledger, G_FILE_TEST_EXISTS));
+  ps_test_rm_rf (dir);
+}
+
+/* A photo that changes between check and render is refused, naming the row. */
+static void
+test_batch_photo_changed (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autoptr (PsBatch) batch = ps_test_batch_new (dir, "default", NULL);
+  const PsStudent *s = _ps_batch_student (batch, 3);
+  ps_test_write_file (s->photo_path, "\xff\xd8\xff not the photo that was checked", -1);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (ps_render_batch (batch, out, NULL, &error));
+  g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_CHANGED);
+  g_autofree char *row = g_strdup_printf ("row %d:", s->record.row);
+  g_assert_true (g_str_has_prefix (error->message, row));
+  g_autofree char *pdf = g_build_filename (out, "sheets.pdf", NULL);
+  g_assert_false (g_file_test (pdf, G_FILE_TEST_EXISTS));
+  ps_test_rm_rf (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pipeline                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+render_ok (const PsBatch *batch, const char *out, int jobs)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsRenderOptions) options = ps_render_options_new ();
+  g_assert_true (ps_render_options_set_jobs (options, jobs, &error));
+  g_assert_true (ps_render_batch (batch, out, options, &error));
+  g_assert_no_error (error);
+}
+
+/* The same bytes whatever the number of threads: 1 (no worker), 2 and 8. */
+static void
+test_pipeline_jobs_equal (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autoptr (PsBatchOptions) options = ps_batch_options_new ();
+  g_autofree char *icc = g_build_filename (g_getenv ("PS_PROFILES_DIR"), "lab-rgb.icc", NULL);
+  ps_batch_options_set_profile (options, icc);
+  ps_batch_options_set_formats (options, PS_FORMAT_PDF | PS_FORMAT_TIFF | PS_FORMAT_PROOF);
+  g_assert_true (ps_batch_options_set_dpi (options, 100, NULL));
+  g_autoptr (PsBatch) batch = ps_test_batch_new (dir, "default", options);
+
+  const int jobs[] = { 1, 2, 8 };
+  g_autoptr (GHashTable) first = NULL;
+  for (size_t i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("out-%d", jobs[i]);
+      g_autofree char *out = g_build_filename (dir, name, NULL);
+      render_ok (batch, out, jobs[i]);
+      g_autoptr (GHashTable) digests = ps_test_dir_digests (out);
+      /* sheets.pdf, manifest.csv, exceptions.csv, a TIFF, a PNG and a proof per page */
+      g_assert_cmpuint (g_hash_table_size (digests), ==, 3 + 3 * ps_batch_get_n_pages (batch));
+      if (first == NULL)
+        first = g_steal_pointer (&digests);
+      else
+        ps_test_assert_same_digests (first, digests, name);
+    }
+  ps_test_rm_rf (dir);
+}
+
+/* A writer that fails on one page, from whichever thread draws it. */
+typedef struct {
+  PsWriter parent;
+  size_t fail_at;
+  gint rasters;                   /* pages seen, atomically */
+} FaultyWriter;
+
+static bool
+faulty_write_raster (PsWriter *writer, const PsPage *page, cairo_surface_t *raster,
+                     GError **error)
+{
+  FaultyWriter *w = (FaultyWriter *) writer;
+  g_atomic_int_inc (&w->rasters);
+  if (page->number == w->fail_at)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "injected fault on page %zu",
+                   page->number);
+      return false;
+    }
+  return true;
+}
+
+static void
+faulty_free (PsWriter *writer)
+{
+  g_free (writer);
+}
+
+static const PsWriterClass faulty_class = {
+  .name = "faulty",
+  .write_raster = faulty_write_raster,
+  .free = faulty_free,
+};
+
+static void
+test_pipeline_worker_fault (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autoptr (PsBatchOptions) options = ps_batch_options_new ();
+  g_assert_true (ps_batch_options_set_dpi (options, 72, NULL));
+  g_autoptr (PsBatch) batch = ps_test_batch_new (dir, "default", options);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsColor) color = _ps_color_new (NULL, PS_INTENT_RELATIVE, true, &error);
+  g_assert_no_error (error);
+
+  for (int jobs = 1; jobs <= 4; jobs += 3)
+    {
+      g_autofree char *pdf = g_build_filename (dir, "faulty.pdf", NULL);
+      g_autoptr (PsWriter) pdf_writer = _ps_output_pdf_new (batch, color, pdf, &error);
+      g_assert_no_error (error);
+      FaultyWriter *faulty = g_new0 (FaultyWriter, 1);
+      faulty->parent.klass = &faulty_class;
+      faulty->fail_at = 17;
+      g_autoptr (PsWriter) faulty_writer = &faulty->parent;
+      PsWriter *writers[] = { pdf_writer, faulty_writer };
+      size_t done = 0;
+      PsPipeline pipeline = {
+        .batch = batch,
+        .color = color,
+        .writers = writers,
+        .n_writers = G_N_ELEMENTS (writers),
+        .jobs = jobs,
+      };
+      g_autoptr (GPtrArray) digests = NULL;
+      g_assert_false (_ps_pipeline_run (&pipeline, &digests, &error));
+      g_assert_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO);
+      g_assert_cmpstr (error->message, ==, "injected fault on page 17");
+      g_assert_null (digests);
+      g_clear_error (&error);
+      /* the pages after it were not all drawn: the run stopped */
+      g_assert_cmpint (g_atomic_int_get (&faulty->rasters), <, (gint) ps_batch_get_n_pages (batch));
+      (void) done;
+      /* nothing under the final name; the temporary goes with the writer */
+      g_assert_false (g_file_test (pdf, G_FILE_TEST_EXISTS));
+      g_clear_pointer (&pdf_writer, _ps_writer_free);
+      g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+      while ((name = g_dir_read_name (d)) != NULL)
+        g_assert_false (g_str_has_suffix (name, ".part"));
+    }
+  ps_test_rm_rf (dir);
+}
+
+/* Huge photos cut the window and then the workers, not the machine. */
+static void
+test_pipeline_memory_budget (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autoptr (PsBatch) batch = ps_test_batch_new (dir, "default", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsColor) color = _ps_color_new (NULL, PS_INTENT_RELATIVE, true, &error);
+  g_autofree char *tiffs = g_build_filename (dir, "tiff", NULL);
+  g_autoptr (PsWriter) tiff = _ps_output_tiff_new (batch, color, tiffs, &error);
+  g_assert_no_error (error);
+  PsWriter *writers[] = { tiff };
+  PsPipeline pipeline = { .batch = batch, .color = color, .writers = writers, .n_writers = 1,
+                          .jobs = 8 };
+  int workers = 0;
+  size_t window = 0;
+  _ps_pipeline_plan_threads (&pipeline, &workers, &window);
+  g_assert_cmpint (workers, ==, 8);
+  g_assert_cmpuint (window, ==, 18);
+
+  /* 40 Mpx photos: 640 MB each in flight */
+  for (size_t i = 0; i < batch->students->len; i++)
+    g_array_index (batch->students, PsStudent, i).photo_pixels = 40000000;
+  _ps_pipeline_plan_threads (&pipeline, &workers, &window);
+  int width = 0, height = 0;
+  g_assert_true (_ps_pipeline_page_size (batch, &width, &height, NULL));
+  gint64 planned = (gint64) workers * width * height * 4 + (gint64) window * 40000000 * 16;
+  g_test_message ("workers %d, window %zu, %" G_GINT64_FORMAT " MB planned", workers, window,
+                  planned >> 20);
+  g_assert_cmpint (workers, ==, 1);
+  g_assert_cmpuint (window, <=, 2);
+
+  /* a single worker is never refused: the calling thread still renders */
+  pipeline.jobs = 1;
+  _ps_pipeline_plan_threads (&pipeline, &workers, &window);
+  g_assert_cmpint (workers, ==, 0);
+  g_assert_cmpuint (window, ==, 1);
+  ps_test_rm_rf (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writers                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+test_writers_manifest_exceptions (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  /* a row without its photo: the batch skips it and says why */
+  g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+  g_autoptr (GDir) d = g_dir_open (photos, 0, NULL);
+  g_autofree char *victim = g_build_filename (photos, g_dir_read_name (d), NULL);
+  g_assert_cmpint (g_unlink (victim), ==, 0);
+  g_autoptr (PsBatch) batch = ps_test_batch_new (dir, "default", NULL);
+  g_assert_cmpuint (ps_batch_get_n_skipped (batch), ==, 1);
+  g_assert_cmpuint (ps_batch_get_n_problems (batch), ==, 1);
+  g_assert_cmpstr (ps_batch_get_problem (batch, 0)->field, ==, "photo");
+
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (ps_render_batch (batch, out, NULL, &error));
+  g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_REFUSED);
+  g_clear_error (&error);
+  g_autofree char *exceptions = g_build_filename (out, "exceptions.csv", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (exceptions, &text, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);   /* header, the row, "" */
+  g_assert_cmpstr (lines[0], ==, "row,xh,cjm,field,reason");
+  g_autofree char *row = g_strdup_printf ("%d,", ps_batch_get_problem (batch, 0)->row);
+  g_assert_true (g_str_has_prefix (lines[1], row));
+
+  g_autoptr (PsRenderOptions) options = ps_render_options_new ();
+  ps_render_options_set_skip_invalid (options, true);
+  g_assert_true (ps_render_batch (batch, out, options, &error));
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) rows = ps_test_read_manifest (out);
+  g_assert_cmpuint (rows->len, ==, ps_batch_get_n_pages (batch));
+  for (size_t i = 0; i < rows->len; i++)
+    {
+      char **cells = rows->pdata[i];
+      const PsPage *page = _ps_batch_page (batch, i + 1);
+      g_autofree char *number = g_strdup_printf ("%zu", i + 1);
+      g_assert_cmpstr (cells[0], ==, number);
+      g_assert_cmpstr (cells[1], ==, page->kind == PS_PAGE_SHEET ? "sheet" : "separator");
+      g_assert_cmpstr (cells[2], ==, _ps_batch_class (batch, page->class_index)->name);
+      if (page->kind == PS_PAGE_SHEET)
+        {
+          const PsStudent *s = _ps_batch_student (batch, page->student);
+          g_assert_cmpstr (cells[4], ==, s->record.values[PS_FIELD_XH]);
+          g_assert_cmpstr (cells[8], ==, s->photo_sha256);
+        }
+    }
+  ps_test_rm_rf (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* A ledger of schema 1, written by photosheet 0.1.0                  */
+/* ------------------------------------------------------------------ */
+
+/* tests/data/ledger-v1.sql is the dump of the ledger photosheet 0.1.0 wrote
+ * for `render --roster samples/roster.csv --profile lab-rgb.icc`, with its
+ * paths replaced by @SAMPLES@, @PROFILES@ and @OUT@. */
+static void
+test_ledger_schema1 (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *sql_path = ps_test_data_path ("ledger-v1.sql");
+  g_autofree char *sql = NULL;
+  g_assert_true (g_file_get_contents (sql_path, &sql, NULL, NULL));
+  g_autoptr (GString) s = g_string_new (sql);
+  g_string_replace (s, "@SAMPLES@", dir, 0);
+  g_string_replace (s, "@PROFILES@", g_getenv ("PS_PROFILES_DIR"), 0);
+  g_string_replace (s, "@OUT@", out, 0);
+  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+  g_autofree char *path = g_build_filename (out, "ledger.sqlite", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, s->str, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLedger) ledger = ps_ledger_open (path, &error);
+  g_assert_no_error (error);
+  gint64 id = _ps_ledger_find_batch_by_dir (ledger, out, &error);
+  g_assert_no_error (error);
+  g_autoptr (PsBatch) batch = _ps_ledger_load_batch (ledger, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ps_batch_get_n_pages (batch), ==, 40);
+  g_assert_cmpuint (ps_batch_get_n_students (batch), ==, 36);
+  /* schema 1 kept no profile bytes and no photos dir: the path and the
+   * folder of the photos stand for them */
+  g_assert_null (batch->settings.profile);
+  g_assert_nonnull (batch->settings.profile_path);
+  g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+  g_assert_cmpstr (batch->settings.photos_dir, ==, photos);
+
+  /* and it renders again: the profile at its path has the recorded bytes */
+  g_autofree char *again = g_build_filename (dir, "again", NULL);
+  size_t pages[] = { 2, 3 };
+  g_assert_true (_ps_render_batch_pages (batch, pages, 2, again, NULL, PS_FORMAT_TIFF, NULL,
+                                         &error));
+  g_assert_no_error (error);
+  g_autofree char *tif = g_build_filename (again, "tiff", "0003.tif", NULL);
+  g_assert_true (g_file_test (tif, G_FILE_TEST_IS_REGULAR));
+  ps_test_rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plan/order", test_plan_order);
+  g_test_add_func ("/plan/names", test_plan_order_names);
+  g_test_add_func ("/batch/options", test_options);
+  g_test_add_func ("/batch/outlives-check", test_batch_outlives_check);
+  g_test_add_func ("/batch/photo-changed", test_batch_photo_changed);
+  g_test_add_func ("/pipeline/jobs-1-2-8-equal", test_pipeline_jobs_equal);
+  g_test_add_func ("/pipeline/worker-fault", test_pipeline_worker_fault);
+  g_test_add_func ("/pipeline/memory-budget", test_pipeline_memory_budget);
+  g_test_add_func ("/output/manifest-exceptions", test_writers_manifest_exceptions);
+  g_test_add_func ("/ledger/schema-1", test_ledger_schema1);
+  int status = g_test_run ();
+  ps_shutdown ();
+  return status;
+}
