@@ -354,11 +354,25 @@ cmd_printer_stop () {
 cmd_printer_start () {
     load_env
     alive ippeveprinter && return 0
-    local pport
-    pport=$(cat "$DIR/run/printer-port") || die "no printer port recorded"
-    wait_for 10 eval "! port_in_use $pport" \
-        || die "port $pport still in use"
-    start_printer "$pport" || die "ippeveprinter did not restart"
+    local pport old attempt
+    old=$(cat "$DIR/run/printer-port") || die "no printer port recorded"
+    pport=$old
+    wait_for 10 eval "! port_in_use $pport" || log "port $pport still in use"
+    for attempt in 1 2 3; do
+        start_printer "$pport" && break
+        log "ippeveprinter restart attempt $attempt on port $pport failed: $(tail -n 3 "$DIR/log/ippeveprinter.log" 2>/dev/null | tr '\n' ' ')"
+        [ $attempt = 3 ] && die "ippeveprinter did not restart"
+        # The old port can stay unusable for a while on a loaded machine:
+        # another one, and the queue pointed at it.
+        pport=$(free_port "$old") || die "no free port"
+    done
+    if [ "$pport" != "$old" ]; then
+        echo "$pport" >"$DIR/run/printer-port"
+        timeout 30 lpadmin -h "$CUPS_SERVER" -p "$QUEUE" \
+            -v "ipp://127.0.0.1:$pport/ipp/print?contimeout=5" >>"$DIR/log/harness.log" 2>&1 \
+            || die "lpadmin -v to the new printer port failed"
+        log "printer moved from port $old to $pport"
+    fi
     # the queue may have been stopped by a failed job: take it up again
     timeout 10 cupsenable -h "$CUPS_SERVER" "$QUEUE" >>"$DIR/log/harness.log" 2>&1
     return 0
