@@ -2,18 +2,24 @@
 # harness.sh - a private CUPS for the tests: dbus-daemon + cupsd + ippeveprinter.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: harness.sh start DIR          start everything in DIR (created if needed)
-#        harness.sh stop DIR           stop everything started in DIR
-#        harness.sh printer-stop DIR   stop the virtual printer only
-#        harness.sh printer-start DIR  start it again (same port, same spool)
-#        harness.sh status DIR         print what runs (exit 1 if something is down)
-#        harness.sh env DIR            print DIR/env
+# Usage: harness.sh start DIR               start everything in DIR (created if needed)
+#        harness.sh stop DIR                stop everything started in DIR
+#        harness.sh printer-stop DIR [2]    stop a virtual printer only (the first, or the second)
+#        harness.sh printer-start DIR [2]   start it again (same port, same spool)
+#        harness.sh status DIR              print what runs (exit 1 if something is down)
+#        harness.sh env DIR                 print DIR/env
+#
+# Two virtual printers, each behind its own queue, and a CUPS class of the
+# two (lpadmin -p QUEUE -c CLASS): how a lab spreads work over machines.
 #
 # DIR/env (written by start, sourceable) exports:
 #   CUPS_SERVER            127.0.0.1:PORT of the private cupsd
-#   PS_TEST_QUEUE          the CUPS queue, photosheet-test
-#   PS_TEST_SPOOL          where ippeveprinter keeps every document it receives
-#   PS_TEST_PRINTER_URI    ipp://127.0.0.1:PORT2/ipp/print (the virtual printer)
+#   PS_TEST_QUEUE          the CUPS queue of the first printer, photosheet-test
+#   PS_TEST_SPOOL          where the first ippeveprinter keeps every document it receives
+#   PS_TEST_PRINTER_URI    ipp://127.0.0.1:PORT2/ipp/print (the first virtual printer)
+#   PS_TEST_QUEUE2         the queue of the second printer, photosheet-test2
+#   PS_TEST_SPOOL2         the second printer's documents
+#   PS_TEST_CLASS          the class of both queues, photosheet-class
 #   PS_CUPS_DIR            DIR
 #   PS_CUPS_HARNESS        this script (the tests call printer-stop/-start)
 #   DBUS_SYSTEM_BUS_ADDRESS  the private bus
@@ -26,6 +32,8 @@ set -u
 set -o pipefail
 
 QUEUE=photosheet-test
+QUEUE2=photosheet-test2
+CLASS=photosheet-class
 PRINTER_NAME="Photosheet Test Printer"
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
@@ -220,19 +228,29 @@ write_dbus_conf () {
 EOF
 }
 
+# The names of printer N (1 or 2): its process, spool, port file and queue.
+printer_proc () { [ "$1" = 2 ] && echo ippeveprinter2 || echo ippeveprinter; }
+printer_spool () { [ "$1" = 2 ] && echo "$DIR/printer2-spool" || echo "$DIR/printer-spool"; }
+printer_portfile () { [ "$1" = 2 ] && echo "$DIR/run/printer2-port" || echo "$DIR/run/printer-port"; }
+printer_queue () { [ "$1" = 2 ] && echo "$QUEUE2" || echo "$QUEUE"; }
+
 start_printer () {
-    local port=$1
-    mkdir -p "$DIR/printer-spool"
+    local port=$1 n=${2:-1} proc spool name
+    proc=$(printer_proc "$n")
+    spool=$(printer_spool "$n")
+    name=$PRINTER_NAME
+    [ "$n" = 2 ] && name="$PRINTER_NAME 2"
+    mkdir -p "$spool"
     # -k keeps every document; -c true: no per-job sleep; -r off: no DNS-SD.
     # -s 10,10 makes it a colour printer, whose built-in media list has the
     # photo sizes (na_index-4x6_4x6in, na_5x7_5x7in, ...): no -a file needed.
-    launch ippeveprinter "$DIR/log/ippeveprinter.log" \
-        ippeveprinter -s 10,10 -k -c /usr/bin/true -d "$DIR/printer-spool" -p "$port" \
+    launch "$proc" "$DIR/log/$proc.log" \
+        ippeveprinter -s 10,10 -k -c /usr/bin/true -d "$spool" -p "$port" \
         -f application/pdf,image/pwg-raster,image/urf,image/jpeg -r off \
-        -M Photosheet -m "Test Printer" "$PRINTER_NAME"
-    wait_for "$START_TIMEOUT" up_or_dead ippeveprinter "$port"
-    if ! port_in_use "$port" || ! alive ippeveprinter; then
-        log "ippeveprinter did not listen on $port"
+        -M Photosheet -m "Test Printer" "$name"
+    wait_for "$START_TIMEOUT" up_or_dead "$proc" "$port"
+    if ! port_in_use "$port" || ! alive "$proc"; then
+        log "$proc did not listen on $port"
         return 1
     fi
     # give it a moment to answer IPP, not just accept
@@ -241,11 +259,48 @@ start_printer () {
 }
 
 queue_has_driver () {
-    local model
-    model=$(timeout 10 lpstat -h "$CUPS_SERVER" -l -p "$QUEUE" 2>/dev/null) || return 1
+    local queue=${1:-$QUEUE} model
+    model=$(timeout 10 lpstat -h "$CUPS_SERVER" -l -p "$queue" 2>/dev/null) || return 1
     ! grep -q "Local Raw Printer" <<<"$model" || return 1
     # the driver's PPD gives the queue a media list
-    timeout 10 lpoptions -h "$CUPS_SERVER" -p "$QUEUE" -l 2>/dev/null | grep -qi "PageSize"
+    timeout 10 lpoptions -h "$CUPS_SERVER" -p "$queue" -l 2>/dev/null | grep -qi "PageSize"
+}
+
+# add_printer N: starts virtual printer N on a free port (a few tries: a
+# port can be taken between the check and the bind) and makes its queue.
+add_printer () {
+    local n=$1 pport attempt queue proc uri
+    queue=$(printer_queue "$n")
+    proc=$(printer_proc "$n")
+    for attempt in 1 2 3; do
+        pport=$(free_port "$port") || { log "no free port"; return 1; }
+        echo "$pport" >"$(printer_portfile "$n")"
+        start_printer "$pport" "$n" && break
+        log "$proc attempt $attempt on port $pport failed: $(tail -n 3 "$DIR/log/$proc.log" 2>/dev/null | tr '\n' ' ')"
+        [ $attempt = 3 ] && return 1
+    done
+    uri="ipp://127.0.0.1:$pport/ipp/print"
+    [ "$n" = 1 ] && PRINTER_URI=$uri
+
+    # the everywhere driver appears asynchronously
+    timeout 60 lpadmin -h "$CUPS_SERVER" -p "$queue" -E -v "$uri" -m everywhere \
+        >>"$DIR/log/harness.log" 2>&1 || { log "lpadmin -p $queue failed"; return 1; }
+    if ! wait_for "$START_TIMEOUT" queue_has_driver "$queue"; then
+        log "queue $queue never got its driver"
+        return 1
+    fi
+    # only now the connect timeout (earlier the driver query retries forever)
+    timeout 30 lpadmin -h "$CUPS_SERVER" -p "$queue" -v "$uri?contimeout=5" \
+        -o printer-error-policy=retry-job >>"$DIR/log/harness.log" 2>&1 \
+        || { log "lpadmin -v failed"; return 1; }
+    timeout 10 cupsenable -h "$CUPS_SERVER" "$queue" >>"$DIR/log/harness.log" 2>&1
+    timeout 10 cupsaccept -h "$CUPS_SERVER" "$queue" >>"$DIR/log/harness.log" 2>&1
+    if ! timeout 10 lpoptions -h "$CUPS_SERVER" -p "$queue" -l 2>/dev/null | grep -q "4x6"; then
+        log "queue $queue has no 4x6 media:"
+        timeout 10 lpoptions -h "$CUPS_SERVER" -p "$queue" -l >>"$DIR/log/harness.log" 2>&1
+        return 1
+    fi
+    return 0
 }
 
 cmd_start () {
@@ -253,7 +308,7 @@ cmd_start () {
     mkdir -p "$DIR" || die "cannot create $DIR"
     DIR=$(readlink -f "$DIR")
     mkdir -p "$DIR/run" "$DIR/log"
-    if alive cupsd || alive dbus || alive ippeveprinter; then
+    if alive cupsd || alive dbus || alive ippeveprinter || alive ippeveprinter2; then
         die "$DIR: already started (run stop first)"
     fi
     # filters run as lp when we are root: everything must be traversable
@@ -295,52 +350,39 @@ cmd_start () {
     done
     [ $ok = 1 ] || return 1
 
-    # 3. the virtual printer
-    # A port can be taken between the check and the bind: try a few.
-    local pport attempt
-    for attempt in 1 2 3; do
-        pport=$(free_port "$port") || { log "no free port"; return 1; }
-        echo "$pport" >"$DIR/run/printer-port"
-        start_printer "$pport" && break
-        log "ippeveprinter attempt $attempt on port $pport failed: $(tail -n 3 "$DIR/log/ippeveprinter.log" 2>/dev/null | tr '\n' ' ')"
-        [ $attempt = 3 ] && return 1
+    # 3. the virtual printers and their queues, 4. the class of both
+    add_printer 1 || return 1
+    add_printer 2 || return 1
+    local q
+    for q in "$QUEUE" "$QUEUE2"; do
+        timeout 30 lpadmin -h "$CUPS_SERVER" -p "$q" -c "$CLASS" >>"$DIR/log/harness.log" 2>&1 \
+            || { log "lpadmin -p $q -c $CLASS failed"; return 1; }
     done
-    local uri="ipp://127.0.0.1:$pport/ipp/print"
-
-    # 4. the queue: the everywhere driver appears asynchronously
-    timeout 60 lpadmin -h "$CUPS_SERVER" -p "$QUEUE" -E -v "$uri" -m everywhere \
-        >>"$DIR/log/harness.log" 2>&1 || { log "lpadmin -p $QUEUE failed"; return 1; }
-    if ! wait_for "$START_TIMEOUT" queue_has_driver; then
-        log "queue $QUEUE never got its driver"
-        return 1
-    fi
-    # only now the connect timeout (earlier the driver query retries forever)
-    timeout 30 lpadmin -h "$CUPS_SERVER" -p "$QUEUE" -v "$uri?contimeout=5" \
-        -o printer-error-policy=retry-job >>"$DIR/log/harness.log" 2>&1 \
-        || { log "lpadmin -v failed"; return 1; }
-    timeout 10 cupsenable -h "$CUPS_SERVER" "$QUEUE" >>"$DIR/log/harness.log" 2>&1
-    timeout 10 cupsaccept -h "$CUPS_SERVER" "$QUEUE" >>"$DIR/log/harness.log" 2>&1
-    if ! timeout 10 lpoptions -h "$CUPS_SERVER" -p "$QUEUE" -l 2>/dev/null | grep -q "4x6"; then
-        log "queue $QUEUE has no 4x6 media:"
-        timeout 10 lpoptions -h "$CUPS_SERVER" -p "$QUEUE" -l >>"$DIR/log/harness.log" 2>&1
-        return 1
-    fi
+    timeout 10 cupsenable -h "$CUPS_SERVER" "$CLASS" >>"$DIR/log/harness.log" 2>&1
+    timeout 10 cupsaccept -h "$CUPS_SERVER" "$CLASS" >>"$DIR/log/harness.log" 2>&1
+    timeout 10 lpstat -h "$CUPS_SERVER" -c "$CLASS" 2>/dev/null | grep -q "$QUEUE2" \
+        || { log "class $CLASS lacks its members"; return 1; }
+    local uri=$PRINTER_URI
 
     {
         printf 'export CUPS_SERVER=%q\n' "$CUPS_SERVER"
         printf 'export PS_TEST_QUEUE=%q\n' "$QUEUE"
         printf 'export PS_TEST_SPOOL=%q\n' "$DIR/printer-spool"
         printf 'export PS_TEST_PRINTER_URI=%q\n' "$uri"
+        printf 'export PS_TEST_QUEUE2=%q\n' "$QUEUE2"
+        printf 'export PS_TEST_SPOOL2=%q\n' "$DIR/printer2-spool"
+        printf 'export PS_TEST_CLASS=%q\n' "$CLASS"
         printf 'export PS_CUPS_DIR=%q\n' "$DIR"
         printf 'export PS_CUPS_HARNESS=%q\n' "$SELF"
         printf 'export DBUS_SYSTEM_BUS_ADDRESS=%q\n' "$DBUS_SYSTEM_BUS_ADDRESS"
     } >"$DIR/env"
-    log "ready: $CUPS_SERVER queue $QUEUE -> $uri"
+    log "ready: $CUPS_SERVER queues $QUEUE -> $uri, $QUEUE2, class $CLASS"
     return 0
 }
 
 cmd_stop () {
     [ -d "$DIR/run" ] || return 0
+    terminate ippeveprinter2
     terminate ippeveprinter
     terminate cupsd
     terminate dbus
@@ -348,39 +390,42 @@ cmd_stop () {
 }
 
 cmd_printer_stop () {
-    terminate ippeveprinter
+    terminate "$(printer_proc "${1:-1}")"
 }
 
 cmd_printer_start () {
     load_env
-    alive ippeveprinter && return 0
-    local pport old attempt
-    old=$(cat "$DIR/run/printer-port") || die "no printer port recorded"
+    local n=${1:-1} proc queue portfile pport old attempt
+    proc=$(printer_proc "$n")
+    queue=$(printer_queue "$n")
+    portfile=$(printer_portfile "$n")
+    alive "$proc" && return 0
+    old=$(cat "$portfile") || die "no printer port recorded"
     pport=$old
     wait_for 10 eval "! port_in_use $pport" || log "port $pport still in use"
     for attempt in 1 2 3; do
-        start_printer "$pport" && break
-        log "ippeveprinter restart attempt $attempt on port $pport failed: $(tail -n 3 "$DIR/log/ippeveprinter.log" 2>/dev/null | tr '\n' ' ')"
-        [ $attempt = 3 ] && die "ippeveprinter did not restart"
+        start_printer "$pport" "$n" && break
+        log "$proc restart attempt $attempt on port $pport failed: $(tail -n 3 "$DIR/log/$proc.log" 2>/dev/null | tr '\n' ' ')"
+        [ $attempt = 3 ] && die "$proc did not restart"
         # The old port can stay unusable for a while on a loaded machine:
         # another one, and the queue pointed at it.
         pport=$(free_port "$old") || die "no free port"
     done
     if [ "$pport" != "$old" ]; then
-        echo "$pport" >"$DIR/run/printer-port"
-        timeout 30 lpadmin -h "$CUPS_SERVER" -p "$QUEUE" \
+        echo "$pport" >"$portfile"
+        timeout 30 lpadmin -h "$CUPS_SERVER" -p "$queue" \
             -v "ipp://127.0.0.1:$pport/ipp/print?contimeout=5" >>"$DIR/log/harness.log" 2>&1 \
             || die "lpadmin -v to the new printer port failed"
-        log "printer moved from port $old to $pport"
+        log "printer $n moved from port $old to $pport"
     fi
     # the queue may have been stopped by a failed job: take it up again
-    timeout 10 cupsenable -h "$CUPS_SERVER" "$QUEUE" >>"$DIR/log/harness.log" 2>&1
+    timeout 10 cupsenable -h "$CUPS_SERVER" "$queue" >>"$DIR/log/harness.log" 2>&1
     return 0
 }
 
 cmd_status () {
     local name rc=0
-    for name in dbus cupsd ippeveprinter; do
+    for name in dbus cupsd ippeveprinter ippeveprinter2; do
         if alive "$name"; then echo "$name: running ($(cut -d' ' -f1 "$DIR/run/$name.pid"))"
         else echo "$name: stopped"; rc=1; fi
     done
@@ -398,14 +443,15 @@ case "$CMD" in
         if ! cmd_start; then
             echo "harness: start failed; logs in $DIR/log" >&2
             tail -n 30 "$DIR/log/harness.log" "$DIR/log/cupsd.log" "$DIR/log/ippeveprinter.log" \
+                "$DIR/log/ippeveprinter2.log" \
                 2>/dev/null | sed 's/^/  /' >&2
             tail -n 30 "$DIR/log/error_log" 2>/dev/null | sed 's/^/  /' >&2
             cmd_stop
             exit 1
         fi ;;
     stop) cmd_stop ;;
-    printer-stop) cmd_printer_stop ;;
-    printer-start) cmd_printer_start ;;
+    printer-stop) cmd_printer_stop "${3:-1}" ;;
+    printer-start) cmd_printer_start "${3:-1}" ;;
     status) cmd_status ;;
     env) cat "$DIR/env" ;;
     *) die "unknown command '$CMD'" ;;
