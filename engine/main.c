@@ -2,10 +2,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * It parses arguments, prints what the engine returns and picks the exit
- * code; it draws nothing and knows no file format of its own.
+ * code; it draws nothing and knows no file format of its own.  The lab's
+ * configuration file (ps_config_load_default) gives the defaults of flags
+ * that were not given.
  *
- * Exit codes: 0 everything done / printable, 1 problems found (the rest was
- * done), 2 usage error or an input that could not be read at all.
+ * Exit codes: 0 everything done / printable, 1 problems found or done in
+ * part (the rest was done; what was not is said), 2 usage error, refusal, or
+ * an input that could not be read at all: nothing was done.  Each command's
+ * --help and README.md say what each code means for it.
  */
 #include "photosheet.h"
 
@@ -29,6 +33,7 @@ static const char summary_text[] =
   "  print     queue a rendered batch to a printer through CUPS (--resume after faults)\n"
   "  status    what the ledger knows: pages printed, pending, failed; jobs\n"
   "  reprint   render (and queue) one student's sheet again, from the ledger\n"
+  "  export    write a batch's pages into a minilab's hot folder (TIFF or JPEG)\n"
   "\n"
   "Run 'photosheet COMMAND --help' for a command's options.";
 
@@ -41,9 +46,14 @@ static const char examples_text[] =
   "  photosheet layouts --show 6inch-33x48\n"
   "  photosheet print --batch out/batch1 --printer lab-frontier\n"
   "  photosheet print --batch out/batch1 --printer lab-frontier --resume\n"
+  "  photosheet print --batch out/batch1 --printer frontier-1,frontier-2\n"
+  "  photosheet export --batch out/batch1 --hot-folder /srv/minilab/in --format jpeg\n"
   "  photosheet status --batch out/batch1\n"
   "  photosheet reprint --ledger out/batch1/ledger.sqlite --xh 201818004215114 \\\n"
-  "      --out out/reprint1 --reason 'lost in post'";
+  "      --out out/reprint1 --reason 'lost in post'\n"
+  "\n"
+  "Defaults come from /etc/photosheet/photosheet.conf, then\n"
+  "$XDG_CONFIG_HOME/photosheet/photosheet.conf; flags win (see README.md).";
 
 static void
 print_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
@@ -57,6 +67,25 @@ print_error (const char *fmt, ...)
   vfprintf (stderr, fmt, ap);
   fputc ('\n', stderr);
   va_end (ap);
+}
+
+/* The lab's configuration: read once per command; NULL (said) when a file
+ * is wrong - a bad config is a usage error, never silently ignored. */
+static PsConfig *
+load_config (const char *command)
+{
+  g_autoptr (GError) error = NULL;
+  PsConfig *config = ps_config_load_default (&error);
+  if (config == NULL)
+    print_error ("%s: %s", command, error->message);
+  return config;
+}
+
+/* @flag if given, else the configuration's value: the flag wins. */
+static char *
+flag_or (char *flag, const char *configured)
+{
+  return flag != NULL ? flag : g_strdup (configured);
 }
 
 /* Parses @entries for a subcommand; on a usage error prints it and returns
@@ -295,7 +324,7 @@ command_render (int argc, char **argv)
   g_autofree char *mask_style = NULL;
   g_autofree char *tiff_compression = NULL;
   g_autofree char *ledger_path = NULL;
-  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE;
+  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE, force = FALSE;
   int dpi = 0, jobs = 0;
   GOptionEntry entries[] = {
     { "roster", 'r', 0, G_OPTION_ARG_FILENAME, &roster_path, "The school's table (.csv, .xlsx, .jsonl)", "FILE" },
@@ -314,14 +343,23 @@ command_render (int argc, char **argv)
     { "mask-style", 0, 0, G_OPTION_ARG_STRING, &mask_style, "Name masking: per-character (default) or fixed", "STYLE" },
     { "tiff-compression", 0, 0, G_OPTION_ARG_STRING, &tiff_compression, "TIFF pages: deflate (default), lzw or none", "KIND" },
     { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file, e.g. a lab-wide one (default: OUT/ledger.sqlite)", "FILE" },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Replace another batch in --out (its files are removed first)", NULL },
     { NULL }
   };
 
   if (!parse_options ("render", "Renders a batch: a separator page before each class, then one sheet per\n"
-                      "student, colour-managed for the printer profile.  Exit 0: all rendered;\n"
-                      "1: rendered with rows skipped (--skip-invalid); 2: refused or usage error.",
+                      "student, colour-managed for the printer profile.  --out must be empty,\n"
+                      "new or hold this same batch; --force replaces another batch there.\n"
+                      "Exit 0: all rendered; 1: rendered with rows skipped (--skip-invalid);\n"
+                      "2: refused (problems, a folder that holds another batch or is in use),\n"
+                      "usage or configuration error.",
                       entries, &argc, &argv))
     return EXIT_USAGE;
+  g_autoptr (PsConfig) config = load_config ("render");
+  if (config == NULL)
+    return EXIT_USAGE;
+  profile = flag_or (profile, ps_config_get_profile (config));
+  layout_name = flag_or (layout_name, ps_config_get_layout (config));
   if (roster_path == NULL || photos == NULL || out == NULL)
     {
       print_error ("render: --roster, --photos and --out are required (see 'photosheet render --help')");
@@ -340,6 +378,8 @@ command_render (int argc, char **argv)
       print_error ("render: --intent must be perceptual, relative, saturation or absolute");
       return EXIT_USAGE;
     }
+  if (intent_name == NULL)
+    ps_config_get_intent (config, &intent);
   if (format_names != NULL && !ps_output_formats_from_string (format_names, &formats))
     {
       print_error ("render: --format takes a comma list of pdf, tiff, png");
@@ -372,6 +412,7 @@ command_render (int argc, char **argv)
   ps_batch_options_set_tiff_compression (batch_options, compression);
   ps_render_options_set_skip_invalid (options, skip_invalid);
   ps_render_options_set_ledger_path (options, ledger_path);
+  ps_render_options_set_force (options, force);
 
   g_autoptr (PsLayout) layout = load_layout (layout_name);
   if (layout == NULL)
@@ -457,19 +498,20 @@ command_layouts (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* An existing ledger: @ledger_path, else BATCH_DIR/ledger.sqlite.  Never
+ * creates one: a mistyped path is an error, not an empty ledger. */
 static PsLedger *
 open_ledger (const char *ledger_path, const char *batch_dir)
 {
   g_autofree char *path = ledger_path != NULL ? g_strdup (ledger_path)
                                               : g_build_filename (batch_dir, "ledger.sqlite", NULL);
   g_autoptr (GError) error = NULL;
-  if (ledger_path == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      print_error ("no ledger in '%s' (was the batch rendered there?)", batch_dir);
-      return NULL;
-    }
-  PsLedger *ledger = ps_ledger_open (path, &error);
-  if (ledger == NULL)
+  PsLedger *ledger = ps_ledger_open_existing (path, &error);
+  if (ledger == NULL && ledger_path == NULL
+      && g_error_matches (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND))
+    print_error ("no ledger in '%s' (was the batch rendered there? a lab-wide ledger: --ledger FILE)",
+                 batch_dir);
+  else if (ledger == NULL)
     print_error ("%s", error->message);
   return ledger;
 }
@@ -487,12 +529,19 @@ print_progress_cb (size_t done, size_t total, void *user_data)
   fflush (stderr);
 }
 
+/* Print options from the flags, the configuration filling what they leave
+ * out; NULL with the error (said by the caller) on a bad value. */
 static PsPrintOptions *
-print_options (const char *printer, const char *server, char **cups_options, GError **error)
+print_options (const PsConfig *config, const char *printer, const char *server,
+               const char *media_type, char **cups_options, GError **error)
 {
   g_autoptr (PsPrintOptions) options = ps_print_options_new ();
-  ps_print_options_set_printer (options, printer);
-  ps_print_options_set_server (options, server);
+  ps_print_options_set_printer (options, printer != NULL ? printer : ps_config_get_printer (config));
+  ps_print_options_set_server (options, server != NULL ? server : ps_config_get_server (config));
+  if (!ps_print_options_set_media_type (options, media_type != NULL ? media_type
+                                                                    : ps_config_get_media_type (config),
+                                        error))
+    return NULL;
   for (size_t i = 0; cups_options != NULL && cups_options[i] != NULL; i++)
     if (!ps_print_options_add_option (options, cups_options[i], error))
       return NULL;
@@ -506,29 +555,35 @@ command_print (int argc, char **argv)
   g_autofree char *printer = NULL;
   g_autofree char *server = NULL;
   g_autofree char *ledger_path = NULL;
+  g_autofree char *media_type = NULL;
   g_auto (GStrv) cups_options = NULL;
   gboolean resume = FALSE;
   int job_size = 0, timeout = 0;
   GOptionEntry entries[] = {
     { "batch", 'b', 0, G_OPTION_ARG_FILENAME, &batch, "A rendered batch directory", "DIR" },
-    { "printer", 'P', 0, G_OPTION_ARG_STRING, &printer, "CUPS queue", "QUEUE" },
+    { "printer", 'P', 0, G_OPTION_ARG_STRING, &printer, "CUPS queue, class or comma list of queues (default: the configuration's, else CUPS's default destination)", "QUEUE" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, "CUPS server (default: the local one)", "HOST:PORT" },
+    { "media-type", 0, 0, G_OPTION_ARG_STRING, &media_type, "Paper, e.g. photographic-glossy (sent as media-col)", "TYPE" },
     { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &cups_options, "A CUPS job option (repeatable)", "NAME=VALUE" },
     { "job-size", 0, 0, G_OPTION_ARG_INT, &job_size, "Most pages per job (default: one job per class)", "N" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Print only the pages without a completed job", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for jobs to finish (default 600)", "S" },
-    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file (default: DIR/ledger.sqlite)", "FILE" },
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file (default: DIR/ledger.sqlite); never created", "FILE" },
     { NULL }
   };
 
-  if (!parse_options ("print", "Queues a rendered batch through CUPS, one job per class, and tracks\n"
-                      "every job until it ends.  Exit 0: all printed; 1: some jobs did not\n"
-                      "complete (see 'photosheet status'); 2: nothing queued (usage, printer,\n"
-                      "media or server error).", entries, &argc, &argv))
+  if (!parse_options ("print", "Queues a rendered batch through CUPS, one job per class, each class\n"
+                      "whole to one printer (a class or a list spreads classes over printers,\n"
+                      "balanced by pages), and tracks every job until it ends.\n"
+                      "Exit 0: every job completed; 1: some pages not printed - jobs failed or\n"
+                      "stuck, or some jobs were queued and then a submission failed (the counts\n"
+                      "are printed; see 'photosheet status', then --resume); 2: nothing queued\n"
+                      "(usage, configuration, ledger, printer, media, server, batch in use or\n"
+                      "already printed without --resume).", entries, &argc, &argv))
     return EXIT_USAGE;
-  if (batch == NULL || printer == NULL)
+  if (batch == NULL)
     {
-      print_error ("print: --batch and --printer are required (see 'photosheet print --help')");
+      print_error ("print: --batch is required (see 'photosheet print --help')");
       return EXIT_USAGE;
     }
   if (job_size < 0 || timeout < 0)
@@ -536,13 +591,17 @@ command_print (int argc, char **argv)
       print_error ("print: --job-size and --timeout must not be negative");
       return EXIT_USAGE;
     }
+  g_autoptr (PsConfig) config = load_config ("print");
+  if (config == NULL)
+    return EXIT_USAGE;
   g_autoptr (PsLedger) ledger = open_ledger (ledger_path, batch);
   if (ledger == NULL)
     return EXIT_USAGE;
 
   Progress progress = { g_get_monotonic_time (), isatty (STDERR_FILENO) };
   g_autoptr (GError) error = NULL;
-  g_autoptr (PsPrintOptions) options = print_options (printer, server, cups_options, &error);
+  g_autoptr (PsPrintOptions) options = print_options (config, printer, server, media_type,
+                                                      cups_options, &error);
   if (options == NULL)
     {
       print_error ("print: %s", error->message);
@@ -560,13 +619,24 @@ command_print (int argc, char **argv)
   if (!ok)
     {
       print_error ("%s", error->message);
-      return g_error_matches (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_JOB) ? EXIT_PROBLEMS : EXIT_USAGE;
+      return g_error_matches (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_JOB)
+             || g_error_matches (error, PS_PRINT_ERROR, PS_PRINT_ERROR_PARTIAL)
+               ? EXIT_PROBLEMS : EXIT_USAGE;
     }
   return EXIT_OK;
 }
 
-/* Batches, classes, pages printed / pending / failed, jobs with their CUPS
- * state and reason. */
+static const PsJobStatus *
+find_job (const PsBatchStatus *b, int64_t id)
+{
+  for (size_t j = 0; j < b->n_jobs; j++)
+    if (b->jobs[j].id == id)
+      return &b->jobs[j];
+  return NULL;
+}
+
+/* Batches, classes, pages printed / pending / failed, jobs with the printer
+ * (and class member) that got them and their CUPS state, reprints. */
 static void
 print_status (const PsLedgerStatus *status)
 {
@@ -580,6 +650,7 @@ print_status (const PsLedgerStatus *status)
                                                : g_strdup ("-");
       printf ("batch %" G_GINT64_FORMAT "  %s  (%s, layout %s, %zu pages)\n", (gint64) b->id,
               b->out_dir, roster, b->layout_name ? b->layout_name : "-", b->pages);
+      printf ("  id %s\n", b->uid ? b->uid : "-");
       printf ("  pages: %zu printed, %zu pending, %zu failed\n", b->printed, b->pending,
               b->failed);
       for (size_t c = 0; c < b->n_classes; c++)
@@ -595,13 +666,149 @@ print_status (const PsLedgerStatus *status)
           const PsJobStatus *job = &b->jobs[j];
           g_autofree char *cups = job->cups_id > 0 ? g_strdup_printf ("%d", job->cups_id)
                                                    : g_strdup ("-");
-          printf ("    #%" G_GINT64_FORMAT " cups %s  %s  %s  %s", (gint64) job->id, cups,
-                  job->printer, job->name, ps_job_state_to_string (job->state));
+          /* a class's member: "class -> member" */
+          g_autofree char *where = job->queue != NULL && g_strcmp0 (job->queue, job->printer) != 0
+                                     ? g_strdup_printf ("%s -> %s", job->printer, job->queue)
+                                     : g_strdup (job->printer);
+          printf ("    #%" G_GINT64_FORMAT " cups %s  %s  %s  %zu pages  %s", (gint64) job->id,
+                  cups, where, job->name, job->pages, ps_job_state_to_string (job->state));
           if (job->reason != NULL && *job->reason != '\0')
             printf (" (%s)", job->reason);
           printf ("\n");
         }
+      if (b->n_reprints > 0)
+        printf ("  reprints:\n");
+      for (size_t r = 0; r < b->n_reprints; r++)
+        {
+          const PsReprintStatus *rp = &b->reprints[r];
+          const PsJobStatus *job = rp->job_id != 0 ? find_job (b, rp->job_id) : NULL;
+          printf ("    #%" G_GINT64_FORMAT " %s  xh=%s  %s", (gint64) rp->id, rp->at,
+                  rp->xh ? rp->xh : "-", rp->class_name ? rp->class_name : "-");
+          if (rp->reason != NULL && *rp->reason != '\0')
+            printf ("  \"%s\"", rp->reason);
+          printf ("  %s", rp->out_path ? rp->out_path : "-");
+          if (job != NULL)
+            printf ("  job #%" G_GINT64_FORMAT " %s", (gint64) job->id,
+                    ps_job_state_to_string (job->state));
+          else
+            printf ("  not queued");
+          printf ("\n");
+        }
     }
+}
+
+static void
+json_string_or_null (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+json_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+json_counts (JsonBuilder *b, size_t pages, size_t printed, size_t pending, size_t failed)
+{
+  json_int (b, "pages", (gint64) pages);
+  json_int (b, "printed", (gint64) printed);
+  json_int (b, "pending", (gint64) pending);
+  json_int (b, "failed", (gint64) failed);
+}
+
+/* status --json: the same data, for scripts.  "schema" changes only when a
+ * member changes meaning or goes away; members may be added. */
+#define STATUS_JSON_SCHEMA 1
+
+static void
+print_status_json (const PsLedgerStatus *status, const char *ledger_path)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_int (b, "schema", STATUS_JSON_SCHEMA);
+  json_string_or_null (b, "ledger", ledger_path);
+  json_builder_set_member_name (b, "batches");
+  json_builder_begin_array (b);
+  for (size_t i = 0; i < ps_ledger_status_get_n_batches (status); i++)
+    {
+      const PsBatchStatus *batch = ps_ledger_status_get_batch (status, i);
+      json_builder_begin_object (b);
+      json_int (b, "id", batch->id);
+      json_string_or_null (b, "uid", batch->uid);
+      json_string_or_null (b, "out_dir", batch->out_dir);
+      json_string_or_null (b, "roster", batch->roster_path);
+      json_string_or_null (b, "layout", batch->layout_name);
+      json_string_or_null (b, "created_at", batch->created_at);
+      json_counts (b, batch->pages, batch->printed, batch->pending, batch->failed);
+      json_builder_set_member_name (b, "classes");
+      json_builder_begin_array (b);
+      for (size_t c = 0; c < batch->n_classes; c++)
+        {
+          const PsClassStatus *t = &batch->classes[c];
+          json_builder_begin_object (b);
+          json_string_or_null (b, "name", t->name);
+          json_counts (b, t->pages, t->printed, t->pending, t->failed);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "jobs");
+      json_builder_begin_array (b);
+      for (size_t j = 0; j < batch->n_jobs; j++)
+        {
+          const PsJobStatus *job = &batch->jobs[j];
+          json_builder_begin_object (b);
+          json_int (b, "id", job->id);
+          json_int (b, "cups_id", job->cups_id);
+          json_string_or_null (b, "name", job->name);
+          json_string_or_null (b, "printer", job->printer);
+          json_string_or_null (b, "queue", job->queue);
+          json_string_or_null (b, "server", job->server);
+          json_string_or_null (b, "state", ps_job_state_to_string (job->state));
+          json_string_or_null (b, "reason", job->reason);
+          json_string_or_null (b, "job_uuid", job->uuid);
+          json_string_or_null (b, "created_at", job->created_at);
+          json_int (b, "pages", (gint64) job->pages);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "reprints");
+      json_builder_begin_array (b);
+      for (size_t r = 0; r < batch->n_reprints; r++)
+        {
+          const PsReprintStatus *rp = &batch->reprints[r];
+          json_builder_begin_object (b);
+          json_int (b, "id", rp->id);
+          json_string_or_null (b, "at", rp->at);
+          json_string_or_null (b, "xh", rp->xh);
+          json_string_or_null (b, "class", rp->class_name);
+          json_string_or_null (b, "reason", rp->reason);
+          json_string_or_null (b, "out_path", rp->out_path);
+          json_builder_set_member_name (b, "job_id");
+          if (rp->job_id != 0)
+            json_builder_add_int_value (b, rp->job_id);
+          else
+            json_builder_add_null_value (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
 }
 
 static int
@@ -609,13 +816,17 @@ command_status (int argc, char **argv)
 {
   g_autofree char *batch = NULL;
   g_autofree char *ledger_path = NULL;
+  gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "batch", 'b', 0, G_OPTION_ARG_FILENAME, &batch, "A rendered batch directory", "DIR" },
-    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "A ledger file (all its batches)", "FILE" },
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "A ledger file (all its batches); never created", "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the status as JSON (\"schema\": 1)", NULL },
     { NULL }
   };
   if (!parse_options ("status", "Shows what the ledger knows: batches, classes, pages printed /\n"
-                      "pending / failed, jobs with their CUPS state and reason.",
+                      "pending / failed, jobs with the printer (and class member) that got\n"
+                      "them and their CUPS state, reprints.  Exit 0: shown; 2: usage error, no\n"
+                      "such ledger or batch.",
                       entries, &argc, &argv))
     return EXIT_USAGE;
   if (batch == NULL && ledger_path == NULL)
@@ -633,7 +844,10 @@ command_status (int argc, char **argv)
       print_error ("%s", error->message);
       return EXIT_USAGE;
     }
-  print_status (status);
+  if (json)
+    print_status_json (status, ps_ledger_get_path (ledger));
+  else
+    print_status (status);
   return EXIT_OK;
 }
 
@@ -643,23 +857,31 @@ command_reprint (int argc, char **argv)
   g_autofree char *ledger_path = NULL;
   g_autofree char *xh = NULL, *cjm = NULL, *yxdm = NULL, *last4 = NULL;
   g_autofree char *out = NULL, *printer = NULL, *server = NULL, *reason = NULL, *date = NULL;
+  g_autofree char *media_type = NULL;
   g_auto (GStrv) cups_options = NULL;
+  gboolean queue = FALSE;
   GOptionEntry entries[] = {
-    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "The ledger that recorded the batch", "FILE" },
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "The ledger that recorded the batch (never created)", "FILE" },
     { "xh", 0, 0, G_OPTION_ARG_STRING, &xh, "Student by 学号", "XH" },
     { "cjm", 0, 0, G_OPTION_ARG_STRING, &cjm, "Student by 采集码", "CODE" },
     { "yxdm", 0, 0, G_OPTION_ARG_STRING, &yxdm, "院校代码 (with --id-last4)", "CODE" },
     { "id-last4", 0, 0, G_OPTION_ARG_STRING, &last4, "Last 4 characters of the ID number", "XXXX" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output directory", "DIR" },
-    { "printer", 'P', 0, G_OPTION_ARG_STRING, &printer, "Also queue it to this CUPS queue", "QUEUE" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output directory (not a batch's own folder)", "DIR" },
+    { "print", 0, 0, G_OPTION_ARG_NONE, &queue, "Also queue it (to --printer, the configuration's printer, or CUPS's default)", NULL },
+    { "printer", 'P', 0, G_OPTION_ARG_STRING, &printer, "Also queue it to this CUPS queue, class or list", "QUEUE" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, "CUPS server", "HOST:PORT" },
+    { "media-type", 0, 0, G_OPTION_ARG_STRING, &media_type, "Paper, e.g. photographic-glossy", "TYPE" },
     { "option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cups_options, "A CUPS job option (repeatable)", "NAME=VALUE" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the ledger; no names, please)", "TEXT" },
     { "date", 0, 0, G_OPTION_ARG_STRING, &date, "Date in the reprint mark (default: today)", "YYYY-MM-DD" },
     { NULL }
   };
   if (!parse_options ("reprint", "Renders one student's sheet again from the ledger with the original\n"
-                      "settings, marked 补 and the date in the margin, and records it.",
+                      "settings, marked 补 and the date in the margin, and records it.\n"
+                      "Exit 0: done (and queued when asked); 1: no student matches, or rendered\n"
+                      "and recorded but the queue refused it (its job's state says why);\n"
+                      "2: usage error, no such ledger, a batch folder as --out, the photo or\n"
+                      "profile changed, printer or media refused (nothing rendered).",
                       entries, &argc, &argv))
     return EXIT_USAGE;
   if (ledger_path == NULL || out == NULL || (xh == NULL && cjm == NULL && last4 == NULL))
@@ -672,6 +894,9 @@ command_reprint (int argc, char **argv)
       print_error ("reprint: --yxdm and --id-last4 go together");
       return EXIT_USAGE;
     }
+  g_autoptr (PsConfig) config = load_config ("reprint");
+  if (config == NULL)
+    return EXIT_USAGE;
   g_autoptr (PsLedger) ledger = open_ledger (ledger_path, NULL);
   if (ledger == NULL)
     return EXIT_USAGE;
@@ -679,14 +904,18 @@ command_reprint (int argc, char **argv)
   PsStudentQuery query = { xh, cjm, yxdm, last4 };
   PsReprintResult result = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (PsPrintOptions) print = printer ? print_options (printer, server, cups_options, &error)
-                                             : NULL;
-  if (printer != NULL && print == NULL)
+  g_autoptr (PsPrintOptions) print = NULL;
+  if (queue || printer != NULL)
     {
-      print_error ("reprint: %s", error->message);
-      return EXIT_USAGE;
+      print = print_options (config, printer, server, media_type, cups_options, &error);
+      if (print == NULL)
+        {
+          print_error ("reprint: %s", error->message);
+          return EXIT_USAGE;
+        }
     }
-  if (!ps_reprint (ledger, &query, out, reason, date, print, &result, &error))
+  bool ok = ps_reprint (ledger, &query, out, reason, date, print, &result, &error);
+  if (!ok && result.pdf_path == NULL)
     {
       print_error ("%s", error->message);
       return g_error_matches (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND) ? EXIT_PROBLEMS
@@ -698,6 +927,74 @@ command_reprint (int argc, char **argv)
     printf (", queued as job %d", result.cups_job_id);
   printf ("\n");
   ps_reprint_result_clear (&result);
+  if (!ok)
+    {
+      print_error ("%s", error->message);
+      return EXIT_PROBLEMS;
+    }
+  return EXIT_OK;
+}
+
+static int
+command_export (int argc, char **argv)
+{
+  g_autofree char *batch = NULL;
+  g_autofree char *hot_folder = NULL;
+  g_autofree char *ledger_path = NULL;
+  g_autofree char *format_name = NULL;
+  int quality = 0;
+  GOptionEntry entries[] = {
+    { "batch", 'b', 0, G_OPTION_ARG_FILENAME, &batch, "A rendered batch directory", "DIR" },
+    { "hot-folder", 0, 0, G_OPTION_ARG_FILENAME, &hot_folder, "The folder the minilab watches (default: the configuration's)", "DIR" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, "tiff (default) or jpeg, as the minilab takes", "FORMAT" },
+    { "quality", 0, 0, G_OPTION_ARG_INT, &quality, "JPEG quality 50..100 (default 95)", "Q" },
+    { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file (default: DIR/ledger.sqlite); never created", "FILE" },
+    { NULL }
+  };
+  if (!parse_options ("export", "Writes a batch's pages, rendered again from the ledger, into a\n"
+                      "minilab's hot folder as ps-<batch id>-NNNN.tif|jpg and a plain order\n"
+                      "file ps-<batch id>.order.txt, each file appearing whole.  Exit 0: written;\n"
+                      "2: usage or configuration error, no such ledger or batch, the batch's\n"
+                      "files already in the hot folder, a photo that changed: nothing written.",
+                      entries, &argc, &argv))
+    return EXIT_USAGE;
+  g_autoptr (PsConfig) config = load_config ("export");
+  if (config == NULL)
+    return EXIT_USAGE;
+  hot_folder = flag_or (hot_folder, ps_config_get_hot_folder (config));
+  if (batch == NULL || hot_folder == NULL)
+    {
+      print_error ("export: --batch and --hot-folder are required (see 'photosheet export --help')");
+      return EXIT_USAGE;
+    }
+  g_autoptr (PsExportOptions) options = ps_export_options_new ();
+  PsExportFormat format = PS_EXPORT_FORMAT_TIFF;
+  if (format_name != NULL && !ps_export_format_from_string (format_name, &format))
+    {
+      print_error ("export: --format must be tiff or jpeg");
+      return EXIT_USAGE;
+    }
+  if (format_name == NULL)
+    ps_config_get_export_format (config, &format);
+  ps_export_options_set_format (options, format);
+  g_autoptr (GError) error = NULL;
+  if (quality != 0 && !ps_export_options_set_jpeg_quality (options, quality, &error))
+    {
+      print_error ("export: --quality: %s", error->message);
+      return EXIT_USAGE;
+    }
+  g_autoptr (PsLedger) ledger = open_ledger (ledger_path, batch);
+  if (ledger == NULL)
+    return EXIT_USAGE;
+  PsExportResult result = { 0 };
+  if (!ps_export_batch (ledger, batch, hot_folder, options, &result, &error))
+    {
+      print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  printf ("export: %zu pages as %s-NNNN.%s into %s; order file %s\n", result.pages, result.prefix,
+          format == PS_EXPORT_FORMAT_JPEG ? "jpg" : "tif", hot_folder, result.order_path);
+  ps_export_result_clear (&result);
   return EXIT_OK;
 }
 
@@ -732,6 +1029,7 @@ main (int argc, char **argv)
     { "print", command_print },
     { "status", command_status },
     { "reprint", command_reprint },
+    { "export", command_export },
   };
   const char *command = argv[1];
   argv[1] = argv[0];

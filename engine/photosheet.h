@@ -82,6 +82,8 @@ PS_API void ps_shutdown (void);
 #define PS_LEDGER_ERROR (ps_ledger_error_quark ())
 #define PS_QUEUE_ERROR  (ps_queue_error_quark ())
 #define PS_PRINT_ERROR  (ps_print_error_quark ())
+#define PS_CONFIG_ERROR (ps_config_error_quark ())
+#define PS_EXPORT_ERROR (ps_export_error_quark ())
 
 PS_API GQuark ps_roster_error_quark (void);
 PS_API GQuark ps_photo_error_quark (void);
@@ -94,6 +96,8 @@ PS_API GQuark ps_batch_error_quark (void);
 PS_API GQuark ps_ledger_error_quark (void);
 PS_API GQuark ps_queue_error_quark (void);
 PS_API GQuark ps_print_error_quark (void);
+PS_API GQuark ps_config_error_quark (void);
+PS_API GQuark ps_export_error_quark (void);
 
 typedef enum {
   PS_ROSTER_ERROR_OPEN,            /* file cannot be read */
@@ -142,6 +146,8 @@ typedef enum {
 
 typedef enum {
   PS_OUTPUT_ERROR_IO,              /* a file or directory cannot be written */
+  PS_OUTPUT_ERROR_NOT_EMPTY,       /* the output folder holds something else (another batch) */
+  PS_OUTPUT_ERROR_LOCKED,          /* another photosheet works in the output folder */
   PS_OUTPUT_ERROR_FAILED,
 } PsOutputError;
 
@@ -178,8 +184,24 @@ typedef enum {
 typedef enum {
   PS_PRINT_ERROR_INVALID,          /* a bad argument: no student key, a date that is no date */
   PS_PRINT_ERROR_ALREADY_PRINTED,  /* the batch has jobs and resume was not asked */
+  PS_PRINT_ERROR_PARTIAL,          /* some jobs were queued, then something failed */
+  PS_PRINT_ERROR_BUSY,             /* another photosheet renders or prints the batch */
+  PS_PRINT_ERROR_REFUSED,          /* a reprint into a batch's own folder */
   PS_PRINT_ERROR_FAILED,
 } PsPrintError;
+
+typedef enum {
+  PS_CONFIG_ERROR_PARSE,           /* not a key file */
+  PS_CONFIG_ERROR_UNKNOWN_KEY,     /* a group or key photosheet does not know */
+  PS_CONFIG_ERROR_INVALID_VALUE,   /* a value out of its range */
+  PS_CONFIG_ERROR_FAILED,
+} PsConfigError;
+
+typedef enum {
+  PS_EXPORT_ERROR_EXISTS,          /* the hot folder already has this batch's files */
+  PS_EXPORT_ERROR_FORMAT,          /* the format cannot carry the batch (JPEG of CMYK) */
+  PS_EXPORT_ERROR_FAILED,
+} PsExportError;
 
 /* ------------------------------------------------------------------ */
 /* Record fields                                                      */
@@ -633,6 +655,14 @@ PS_API void ps_render_options_set_skip_invalid (PsRenderOptions *options, bool s
 PS_API void ps_render_options_set_ledger_path (PsRenderOptions *options, const char *path);
 /** Record the batch in a ledger (the default) or not at all. */
 PS_API void ps_render_options_set_record (PsRenderOptions *options, bool record);
+/**
+ * ps_render_options_set_force:
+ * Render into a folder that holds another batch (or anything else
+ * photosheet writes) after removing what is there: the old pages, PDF,
+ * previews, manifest.  Ledgers are never removed; a folder holding files
+ * photosheet never writes is refused even so.  Default: refuse.
+ */
+PS_API void ps_render_options_set_force (PsRenderOptions *options, bool force);
 /** @func: (nullable): called on the calling thread after each page, in order. */
 PS_API void ps_render_options_set_progress (PsRenderOptions *options, PsProgressFunc func,
                                             void *user_data);
@@ -644,9 +674,16 @@ PS_API void ps_render_options_set_progress (PsRenderOptions *options, PsProgress
  *
  * Writes the batch into @out_dir: sheets.pdf, tiff/NNNN.tif, png/NNNN.png,
  * manifest.csv, exceptions.csv, then records it in the ledger.  Files appear
- * atomically; the bytes do not depend on the number of jobs.  A batch with
- * skipped rows (without skip_invalid) or without a student writes only
- * exceptions.csv and fails with PS_BATCH_ERROR_REFUSED.
+ * atomically (written, synced, renamed, the folder synced); the bytes do
+ * not depend on the number of jobs.  A batch with skipped rows (without
+ * skip_invalid) or without a student writes only exceptions.csv and fails
+ * with PS_BATCH_ERROR_REFUSED.
+ *
+ * The folder: empty, new, or holding this same batch (same roster and
+ * settings: rendered again in place); anything else fails with
+ * PS_OUTPUT_ERROR_NOT_EMPTY unless force is set.  A lock file
+ * (`.photosheet.lock`) keeps a second render (or a print) out of the folder
+ * while this one runs: PS_OUTPUT_ERROR_LOCKED.
  */
 PS_API bool ps_render_batch (const PsBatch *batch, const char *out_dir,
                              const PsRenderOptions *options, GError **error);
@@ -665,6 +702,16 @@ typedef struct _PsLedger PsLedger;
  * and WAL serialise several connections and processes).
  */
 PS_API PsLedger *ps_ledger_open (const char *path, GError **error);
+/**
+ * ps_ledger_open_existing:
+ * @path: a ledger written by photosheet
+ * Like ps_ledger_open(), but never creates a file: a path that does not
+ * exist fails with PS_LEDGER_ERROR_NOT_FOUND, a file without a photosheet
+ * schema (empty, another program's database) with PS_LEDGER_ERROR_OPEN.
+ * An older schema is migrated.
+ * Returns: (transfer full): the ledger, or NULL with PS_LEDGER_ERROR.
+ */
+PS_API PsLedger *ps_ledger_open_existing (const char *path, GError **error);
 PS_API void ps_ledger_free (PsLedger *ledger);
 PS_API const char *ps_ledger_get_path (const PsLedger *ledger);
 
@@ -694,11 +741,26 @@ typedef struct {
 typedef struct {
   int64_t     id;                       /* the ledger's job number */
   int         cups_id;                  /* 0 until CUPS accepted it */
-  const char *printer;
+  const char *printer;                  /* the destination asked for: a queue or a class */
   const char *name;                     /* job-name */
   PsJobState  state;
   const char *reason;                   /* nullable: last CUPS reason */
+  const char *queue;                    /* the queue that got it: a class member, or printer */
+  const char *server;                   /* nullable: "host:port" it was sent to */
+  const char *uuid;                     /* nullable: CUPS's job-uuid */
+  const char *created_at;               /* ISO-8601 UTC, when it was recorded */
+  size_t      pages;                    /* pages the job carries */
 } PsJobStatus;
+
+typedef struct {
+  int64_t     id;                       /* the ledger's reprint number */
+  const char *at;                       /* ISO-8601 UTC */
+  const char *xh;                       /* nullable: the student's 学号 */
+  const char *class_name;               /* nullable: 班级 */
+  const char *reason;                   /* nullable */
+  const char *out_path;                 /* nullable: the reprint's PDF */
+  int64_t     job_id;                   /* 0 when not queued, else an entry of jobs */
+} PsReprintStatus;
 
 typedef struct {
   int64_t     id;                       /* the ledger's batch number */
@@ -710,6 +772,10 @@ typedef struct {
   size_t n_classes;
   const PsJobStatus *jobs;              /* oldest first */
   size_t n_jobs;
+  const char *uid;                      /* the batch's globally unique id (32 hex digits) */
+  const char *created_at;               /* ISO-8601 UTC */
+  const PsReprintStatus *reprints;      /* oldest first */
+  size_t n_reprints;
 } PsBatchStatus;
 
 typedef struct _PsLedgerStatus PsLedgerStatus;
@@ -738,12 +804,28 @@ PS_API const PsBatchStatus *ps_ledger_status_get_batch (const PsLedgerStatus *st
 
 typedef struct _PsPrintOptions PsPrintOptions;
 
-/** ps_print_options_new: Returns: (transfer full): the default server, one job
- * per class, no resume, 600 s timeout.  A printer must be set. */
+/** ps_print_options_new: Returns: (transfer full): the default server and its
+ * default destination, one job per class, no resume, 600 s timeout. */
 PS_API PsPrintOptions *ps_print_options_new (void);
 PS_API void ps_print_options_free (PsPrintOptions *options);
-/** @printer: the CUPS queue. */
+/**
+ * ps_print_options_set_printer:
+ * @printer: (nullable): a CUPS queue, a CUPS class, or a comma list of
+ *   queues ("frontier-1,frontier-2"); NULL = the server's default
+ *   destination.  A class is spread over its members that accept jobs.
+ *   Each class of students goes whole to one printer; classes are given to
+ *   the printers balanced by pages.
+ */
 PS_API void ps_print_options_set_printer (PsPrintOptions *options, const char *printer);
+/**
+ * ps_print_options_set_media_type:
+ * @media_type: (nullable): a PWG media-type keyword, e.g.
+ *   "photographic-glossy" or a lab's adhesive stock; sent with the size as
+ *   media-col.  Every printer used must list it (media-type-supported).
+ * Returns: false with PS_PRINT_ERROR_INVALID if it is not a keyword.
+ */
+PS_API bool ps_print_options_set_media_type (PsPrintOptions *options, const char *media_type,
+                                             GError **error);
 /** @server: (nullable): "host:port" or a socket path; NULL = the default server. */
 PS_API void ps_print_options_set_server (PsPrintOptions *options, const char *server);
 /**
@@ -776,15 +858,24 @@ typedef struct {
  * @batch_dir: the directory a batch was rendered into (its ledger entry)
  * @summary: (out caller-allocates) (nullable): what was done, also on failure
  *
- * Queues the batch's pages, one job per class by default, tracks every job
- * until it ends and records each state change in @ledger.  Without
- * resume a batch that already has jobs is refused; with it only pages
- * without a completed job are sent, and a job that reached CUPS before
- * photosheet was stopped is found by name, never sent twice.
+ * Queues the batch's pages, one job per class by default, each class to one
+ * of the printers (balanced by pages), tracks every job until it ends and
+ * records each state change in @ledger, with the queue that got it.
+ * Without resume a batch that already has jobs is refused; with it only
+ * pages without a completed job are sent, and a job that reached CUPS
+ * before photosheet was stopped is found - by its name, which carries the
+ * batch's unique id, and its own attributes (job-uuid, user, time of
+ * creation) - and never sent twice; a job of another batch or ledger is
+ * never taken for one of this batch.  The batch folder is locked meanwhile
+ * (PS_PRINT_ERROR_BUSY).
  *
- * Returns: true when every job completed.  False with PS_QUEUE_ERROR_JOB when
- * some did not (@summary says how many; the ledger has the details), or
- * another error when nothing could be queued (unknown printer, media, server).
+ * Returns: true when every job completed.  Otherwise false with:
+ * PS_QUEUE_ERROR_JOB when some jobs did not complete (@summary says how
+ * many; the ledger has the details); PS_PRINT_ERROR_PARTIAL when some jobs
+ * were queued and then a submission or the tracking failed (the message
+ * has the counts, @summary too); any other error when nothing was queued
+ * (printer, media, server, ledger, already printed).  Whatever failed, each
+ * job's state in the ledger is what is known of it.
  */
 PS_API bool ps_print_batch (PsLedger *ledger, const char *batch_dir,
                             const PsPrintOptions *options, PsPrintSummary *summary,
@@ -817,12 +908,119 @@ PS_API void ps_reprint_result_clear (PsReprintResult *result);
  * settings, identical but for a small reprint mark (补, date) in the margin,
  * after checking that the photo is the one recorded.  Recorded in the ledger.
  * Fails with PS_LEDGER_ERROR_NOT_FOUND when no student matches,
- * PS_PRINT_ERROR_INVALID for a bad query or date, PS_BATCH_ERROR_CHANGED when
- * the photo or profile changed.
+ * PS_PRINT_ERROR_INVALID for a bad query or date, PS_PRINT_ERROR_REFUSED when
+ * @out_dir is a batch's folder (its pages would be overwritten),
+ * PS_BATCH_ERROR_CHANGED when the photo or profile changed.  With @print,
+ * the sheet goes to the first printer of the options (or the one that
+ * printed the student's class); when the queue fails the reprint is still
+ * recorded (rendered, not queued), its job's state says why, and the call
+ * fails with PS_PRINT_ERROR_PARTIAL.
  */
 PS_API bool ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
                         const char *reason, const char *date, const PsPrintOptions *print,
                         PsReprintResult *result, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Export: pages into a minilab's hot folder                          */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  PS_EXPORT_FORMAT_TIFF,          /* the printer-space TIFF pages, profile embedded */
+  PS_EXPORT_FORMAT_JPEG,          /* baseline JPEG of the same pixels, profile embedded (RGB only) */
+} PsExportFormat;
+
+/** ps_export_format_from_string: "tiff" (or "tif") or "jpeg" (or "jpg"). */
+PS_API bool ps_export_format_from_string (const char *s, PsExportFormat *format);
+
+typedef struct _PsExportOptions PsExportOptions;
+
+/** ps_export_options_new: Returns: (transfer full): TIFF, JPEG quality 95. */
+PS_API PsExportOptions *ps_export_options_new (void);
+PS_API void ps_export_options_free (PsExportOptions *options);
+PS_API void ps_export_options_set_format (PsExportOptions *options, PsExportFormat format);
+/**
+ * ps_export_options_set_jpeg_quality:
+ * @quality: 50..100
+ * Returns: false with PS_EXPORT_ERROR_FAILED outside that range.
+ */
+PS_API bool ps_export_options_set_jpeg_quality (PsExportOptions *options, int quality,
+                                                GError **error);
+
+typedef struct {
+  size_t pages;               /* page files written */
+  char  *order_path;          /* (transfer full) the order file */
+  char  *prefix;              /* (transfer full) "ps-<batch uid>": every name starts so */
+} PsExportResult;
+
+PS_API void ps_export_result_clear (PsExportResult *result);
+
+/**
+ * ps_export_batch:
+ * @batch_dir: a batch folder recorded in @ledger
+ * @hot_folder: the folder the minilab watches (created if needed)
+ * @options: (nullable): NULL for the defaults
+ * @result: (out caller-allocates) (nullable)
+ *
+ * For labs whose printers are fed by hot folders rather than CUPS: the
+ * batch's pages, rendered again from the ledger (photos checked against
+ * their digests) into `ps-<uid>-NNNN.tif|jpg` - names unique across
+ * batches - and a plain order file `ps-<uid>.order.txt` listing them in
+ * print order, written last.  Every file appears atomically (written under
+ * a hidden `.part` name the watcher ignores, synced, renamed).  Fails with
+ * PS_EXPORT_ERROR_EXISTS, writing nothing, when the hot folder already has
+ * one of the batch's names.
+ */
+PS_API bool ps_export_batch (PsLedger *ledger, const char *batch_dir, const char *hot_folder,
+                             const PsExportOptions *options, PsExportResult *result,
+                             GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Lab configuration                                                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct _PsConfig PsConfig;
+
+/**
+ * ps_config_new:
+ * Returns: (transfer full): a configuration with nothing set.
+ */
+PS_API PsConfig *ps_config_new (void);
+PS_API void ps_config_free (PsConfig *config);
+/**
+ * ps_config_load_file:
+ * @path: a GKeyFile: groups [render] (profile, layout, intent, copies),
+ *   [print] (printer, server, media-type) and [export] (hot-folder, format)
+ * @must_exist: false = a missing file is no error
+ *
+ * Reads @path over what @config has: keys it sets win over earlier files.
+ * A relative profile or hot-folder path is relative to the file's folder.
+ * Fails with PS_CONFIG_ERROR naming the file, group and key.
+ */
+PS_API bool ps_config_load_file (PsConfig *config, const char *path, bool must_exist,
+                                 GError **error);
+/**
+ * ps_config_load_default:
+ * Reads `/etc/photosheet/photosheet.conf`, then
+ * `$XDG_CONFIG_HOME/photosheet/photosheet.conf` (each optional; the later
+ * wins).  `$PHOTOSHEET_SYSCONFDIR` replaces `/etc` (tests, packaging).
+ * Returns: (transfer full): the configuration, or NULL with PS_CONFIG_ERROR.
+ */
+PS_API PsConfig *ps_config_load_default (GError **error);
+/** ps_config_get_files: Returns: (transfer none): the files read, in order, NULL-terminated. */
+PS_API const char *const *ps_config_get_files (const PsConfig *config);
+/* Each getter: (transfer none) (nullable): NULL when no file set it. */
+PS_API const char *ps_config_get_printer (const PsConfig *config);
+PS_API const char *ps_config_get_server (const PsConfig *config);
+PS_API const char *ps_config_get_media_type (const PsConfig *config);
+PS_API const char *ps_config_get_profile (const PsConfig *config);
+PS_API const char *ps_config_get_layout (const PsConfig *config);
+PS_API const char *ps_config_get_hot_folder (const PsConfig *config);
+/** ps_config_get_intent: Returns: true and *@intent when a file set it. */
+PS_API bool ps_config_get_intent (const PsConfig *config, PsIntent *intent);
+/** ps_config_get_export_format: Returns: true and *@format when a file set it. */
+PS_API bool ps_config_get_export_format (const PsConfig *config, PsExportFormat *format);
+/** ps_config_get_copies: Returns: photos per student, 1..99; 0 when not set. */
+PS_API int ps_config_get_copies (const PsConfig *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRosterOptions, ps_roster_options_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRoster, ps_roster_free)
@@ -835,6 +1033,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRenderOptions, ps_render_options_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedger, ps_ledger_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLedgerStatus, ps_ledger_status_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsPrintOptions, ps_print_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsExportOptions, ps_export_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsConfig, ps_config_free)
 
 G_END_DECLS
 

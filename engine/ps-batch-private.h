@@ -89,6 +89,7 @@ struct _PsBatch {
   /* Set when the batch came from a ledger. */
   gint64     ledger_id;      /* 0 when not recorded */
   char      *out_dir;        /* where it was rendered (absolute) */
+  char      *uid;            /* the ledger's globally unique id (32 hex digits), or NULL */
   GPtrArray *page_sha256;    /* char* or NULL per page: the recorded raster digests */
   bool       sealed;
 };

@@ -204,6 +204,7 @@ ps_batch_free (PsBatch *batch)
   g_ptr_array_unref (batch->problems);
   g_ptr_array_unref (batch->page_sha256);
   g_free (batch->out_dir);
+  g_free (batch->uid);
   g_free (batch);
 }
 

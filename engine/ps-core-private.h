@@ -28,6 +28,20 @@ char *_ps_core_sha256 (const void *data, size_t len);
 char *_ps_core_sha256_file (const char *path, const char *what, GQuark domain, int code,
                             GError **error);
 
+/* Durability against a power cut, not only a killed process: fsync of a
+ * file's bytes (opened read-only: it may have been written by another
+ * library's handle) and of the directory that holds its name.  Errors in
+ * G_FILE_ERROR, naming the path. */
+bool _ps_core_fsync_path (const char *path, GError **error);
+bool _ps_core_fsync_parent (const char *path, GError **error);
+
+/* An advisory lock on @path (created mode 0644 if needed, never written),
+ * held until _ps_core_unlock: flock(LOCK_EX | LOCK_NB), released by the
+ * kernel when the process dies.  Returns: the descriptor, or -1 with
+ * G_FILE_ERROR (*@busy set when another process holds the lock). */
+int _ps_core_lock (const char *path, bool *busy, GError **error);
+void _ps_core_unlock (int fd);
+
 /* Fault injection for the crash tests, compiled only with
  * -Dfault_injection=true: PHOTOSHEET_FAULT=@name raises SIGKILL here.  A
  * no-op in every other build. */

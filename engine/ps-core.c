@@ -5,7 +5,10 @@
 #include "ps-core-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -107,6 +110,89 @@ _ps_core_sha256_file (const char *path, const char *what, GQuark domain, int cod
     }
   fclose (fp);
   return g_strdup (g_checksum_get_string (sum));
+}
+
+static bool
+fsync_open (const char *path, int flags, const char *what, GError **error)
+{
+  int fd = open (path, flags | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot open %s '%s': %s",
+                   what, path, g_strerror (saved));
+      return false;
+    }
+  int rc;
+  do
+    rc = fsync (fd);
+  while (rc != 0 && errno == EINTR);
+  int saved = errno;
+  close (fd);
+  /* A directory on a file system that cannot sync one says EINVAL: the
+   * rename is then as durable as that file system makes it. */
+  if (rc != 0 && !(saved == EINVAL && (flags & O_DIRECTORY)))
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot sync %s '%s': %s",
+                   what, path, g_strerror (saved));
+      return false;
+    }
+  return true;
+}
+
+bool
+_ps_core_fsync_path (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, false);
+  return fsync_open (path, O_RDONLY, "file", error);
+}
+
+bool
+_ps_core_fsync_parent (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, false);
+  g_autofree char *dir = g_path_get_dirname (path);
+  return fsync_open (dir, O_RDONLY | O_DIRECTORY, "directory", error);
+}
+
+int
+_ps_core_lock (const char *path, bool *busy, GError **error)
+{
+  g_return_val_if_fail (path != NULL && busy != NULL, -1);
+  *busy = false;
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot open the lock file '%s': %s", path, g_strerror (saved));
+      return -1;
+    }
+  int rc;
+  do
+    rc = flock (fd, LOCK_EX | LOCK_NB);
+  while (rc != 0 && errno == EINTR);
+  if (rc != 0)
+    {
+      int saved = errno;
+      close (fd);
+      *busy = saved == EWOULDBLOCK;
+      if (*busy)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_AGAIN,
+                     "'%s' is locked by another process", path);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                     "cannot lock '%s': %s", path, g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+void
+_ps_core_unlock (int fd)
+{
+  if (fd >= 0)
+    close (fd);
 }
 
 #if defined(PS_FAULT_INJECTION) && PS_FAULT_INJECTION

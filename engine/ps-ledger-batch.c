@@ -188,8 +188,11 @@ insert_batch (PsLedger *ledger, const PsBatch *batch, const char *key, const cha
     "INSERT INTO batches (key, out_dir, roster_path, roster_sha256, layout_name, "
     "layout_text, profile_path, profile_sha256, intent, bpc, dpi, ord, formats, "
     "engine_version, created_at, updated_at, photos_dir, tiff_compression, mask_style, "
-    "n_rows, n_skipped) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", what, error);
+    "n_rows, n_skipped, uid) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    /* The batch's identity beyond this ledger: 128 random bits (SQLite's
+     * generator, seeded from the system's). */
+    "lower(hex(randomblob(16))))", what, error);
   if (stmt == NULL
       || !_ps_ledger_bind (ledger, stmt, what, error, "ttttttttiiiiIttttiiII", key, out_dir,
                            s->roster_path, s->roster_sha256, s->layout_name, s->layout_text,
@@ -310,6 +313,7 @@ failed:
 typedef struct {
   PsBatchSettings s;
   char *out_dir;
+  char *uid;
   size_t n_rows, n_skipped;
 } BatchRow;
 
@@ -318,6 +322,7 @@ batch_row_clear (BatchRow *b)
 {
   _ps_batch_settings_clear (&b->s);
   g_free (b->out_dir);
+  g_free (b->uid);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BatchRow, batch_row_clear)
@@ -330,7 +335,7 @@ load_batch_row (PsLedger *ledger, gint64 batch_id, BatchRow *b, GError **error)
     "SELECT b.out_dir, b.roster_path, b.roster_sha256, b.layout_name, b.layout_text, "
     "b.profile_path, b.profile_sha256, b.intent, b.bpc, b.dpi, b.ord, b.formats, "
     "b.engine_version, b.photos_dir, b.tiff_compression, b.mask_style, b.n_rows, "
-    "b.n_skipped, p.bytes "
+    "b.n_skipped, p.bytes, b.uid "
     "FROM batches b LEFT JOIN profiles p ON p.sha256 = b.profile_sha256 WHERE b.id = ?",
     what, error);
   if (stmt == NULL || !_ps_ledger_bind (ledger, stmt, what, error, "I", batch_id))
@@ -364,6 +369,7 @@ load_batch_row (PsLedger *ledger, gint64 batch_id, BatchRow *b, GError **error)
   if (sqlite3_column_type (stmt, 18) == SQLITE_BLOB)
     s->profile = g_bytes_new (sqlite3_column_blob (stmt, 18),
                               (gsize) sqlite3_column_bytes (stmt, 18));
+  b->uid = _ps_ledger_column_dup (stmt, 19);
 
   /* Values a hand-edited or damaged ledger could hold: refused here rather
    * than passed to lcms2 or the writers. */
@@ -408,6 +414,7 @@ _ps_ledger_load_batch (PsLedger *ledger, gint64 batch_id, GError **error)
     {
       batch->n_rows = row.n_rows;
       batch->n_skipped = row.n_skipped;
+      batch->uid = g_steal_pointer (&row.uid);
       const char *what = "cannot read the classes";
       g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
         "SELECT idx, name, yxdm FROM classes WHERE batch_id = ? ORDER BY idx", what, error);

@@ -13,8 +13,11 @@ _ps_ledger_job_free (PsLedgerJob *job)
   if (job == NULL)
     return;
   g_free (job->printer);
+  g_free (job->queue);
+  g_free (job->server);
   g_free (job->name);
   g_free (job->reason);
+  g_free (job->uuid);
   g_free (job);
 }
 
@@ -36,7 +39,16 @@ _ps_ledger_job_create (PsLedger *ledger, gint64 batch_id, const char *printer,
                        const char *name, const size_t *pages, size_t n_pages,
                        GError **error)
 {
-  g_return_val_if_fail (ledger != NULL && printer != NULL && name != NULL, 0);
+  return _ps_ledger_job_create_on (ledger, batch_id, printer, printer, NULL, name, pages, n_pages,
+                                   error);
+}
+
+gint64
+_ps_ledger_job_create_on (PsLedger *ledger, gint64 batch_id, const char *printer,
+                          const char *queue, const char *server, const char *name,
+                          const size_t *pages, size_t n_pages, GError **error)
+{
+  g_return_val_if_fail (ledger != NULL && printer != NULL && queue != NULL && name != NULL, 0);
   g_return_val_if_fail (pages != NULL || n_pages == 0, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
@@ -51,10 +63,10 @@ _ps_ledger_job_create (PsLedger *ledger, gint64 batch_id, const char *printer,
     const char *what = "cannot record the job";
     g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
       "INSERT INTO jobs (batch_id, printer, name, cups_id, state, reason, created_at, "
-      "updated_at) VALUES (?, ?, ?, 0, ?, NULL, ?, ?)", what, error);
+      "updated_at, queue, server) VALUES (?, ?, ?, 0, ?, NULL, ?, ?, ?, ?)", what, error);
     if (stmt == NULL
-        || !_ps_ledger_bind (ledger, stmt, what, error, "Ittttt", batch_id, printer, name,
-                  ps_job_state_to_string (PS_JOB_CREATED), now, now))
+        || !_ps_ledger_bind (ledger, stmt, what, error, "Ittttttt", batch_id, printer, name,
+                  ps_job_state_to_string (PS_JOB_CREATED), now, now, queue, server))
       goto failed;
     if (!_ps_ledger_step_done (ledger, stmt, what, error))
       goto failed;
@@ -101,6 +113,13 @@ failed:
 bool
 _ps_ledger_job_set_cups_id (PsLedger *ledger, gint64 job_id, int cups_id, GError **error)
 {
+  return _ps_ledger_job_set_cups_job (ledger, job_id, cups_id, NULL, 0, error);
+}
+
+bool
+_ps_ledger_job_set_cups_job (PsLedger *ledger, gint64 job_id, int cups_id, const char *uuid,
+                             gint64 cups_created, GError **error)
+{
   g_return_val_if_fail (ledger != NULL, false);
   g_return_val_if_fail (error == NULL || *error == NULL, false);
 
@@ -109,9 +128,13 @@ _ps_ledger_job_set_cups_id (PsLedger *ledger, gint64 job_id, int cups_id, GError
   if (!_ps_ledger_begin (ledger, error))
     return false;
   {
+    /* What is not known (NULL, 0) leaves what was recorded. */
     g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
-      "UPDATE jobs SET cups_id = ?, updated_at = ? WHERE id = ?", what, error);
-    if (stmt == NULL || !_ps_ledger_bind (ledger, stmt, what, error, "itI", cups_id, now, job_id)
+      "UPDATE jobs SET cups_id = ?, updated_at = ?, job_uuid = coalesce (?, job_uuid), "
+      "cups_created = CASE WHEN ? > 0 THEN ? ELSE cups_created END WHERE id = ?", what, error);
+    if (stmt == NULL
+        || !_ps_ledger_bind (ledger, stmt, what, error, "ittIII", cups_id, now, uuid,
+                             cups_created, cups_created, job_id)
         || !_ps_ledger_step_done (ledger, stmt, what, error))
       goto failed;
     if (sqlite3_changes (ledger->db) == 0)
@@ -192,7 +215,8 @@ _ps_ledger_list_jobs (PsLedger *ledger, gint64 batch_id, GError **error)
 
   const char *what = "cannot list jobs";
   g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
-    "SELECT id, batch_id, cups_id, printer, name, state, reason FROM jobs "
+    "SELECT id, batch_id, cups_id, printer, name, state, reason, coalesce (queue, printer), "
+    "server, job_uuid, cups_created, created_at FROM jobs "
     "WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id", what, error);
   if (stmt == NULL || !_ps_ledger_bind (ledger, stmt, what, error, "I", batch_id))
     return NULL;
@@ -211,11 +235,37 @@ _ps_ledger_list_jobs (PsLedger *ledger, gint64 batch_id, GError **error)
       if (!_ps_job_state_from_string ((const char *) sqlite3_column_text (stmt, 5), &job->state))
         job->state = PS_JOB_CREATED;
       job->reason = _ps_ledger_column_dup (stmt, 6);
+      job->queue = _ps_ledger_column_dup (stmt, 7);
+      job->server = _ps_ledger_column_dup (stmt, 8);
+      job->uuid = _ps_ledger_column_dup (stmt, 9);
+      job->cups_created = sqlite3_column_int64 (stmt, 10);
+      job->created_at = _ps_ledger_time_from_text ((const char *) sqlite3_column_text (stmt, 11));
       g_ptr_array_add (jobs, job);
     }
   if (r < 0)
     return NULL;
   return g_steal_pointer (&jobs);
+}
+
+char **
+_ps_ledger_dup_job_uuids (PsLedger *ledger, GError **error)
+{
+  g_return_val_if_fail (ledger != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  const char *what = "cannot list the job uuids";
+  g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
+    "SELECT job_uuid FROM jobs WHERE job_uuid IS NOT NULL ORDER BY id", what, error);
+  if (stmt == NULL)
+    return NULL;
+  g_autoptr (GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  int r;
+  while ((r = _ps_ledger_step_row (ledger, stmt, what, error)) == 1)
+    g_ptr_array_add (uuids, _ps_ledger_column_dup (stmt, 0));
+  if (r < 0)
+    return NULL;
+  g_ptr_array_add (uuids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&uuids), FALSE);
 }
 
 /* Runs a query whose rows are one page number each. */

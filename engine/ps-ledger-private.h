@@ -46,22 +46,39 @@ typedef struct {
   gint64     id;
   gint64     batch_id;
   int        cups_id;      /* 0 until CUPS accepted it */
-  char      *printer;
-  char      *name;         /* job-name, unique per ledger */
+  char      *printer;      /* the destination asked for: a queue or a class */
+  char      *queue;        /* the queue it was sent to: a class member or the printer */
+  char      *server;       /* "host:port" it was sent to, NULL when not recorded */
+  char      *name;         /* job-name, unique per ledger (and across: it has the batch uid) */
   PsJobState state;
   char      *reason;       /* last job-state-reasons / message, or NULL */
+  char      *uuid;         /* CUPS's job-uuid, NULL until known */
+  gint64     cups_created; /* CUPS's time-at-creation (server seconds), 0 until known */
+  gint64     created_at;   /* when the ledger recorded it, microseconds since the epoch */
 } PsLedgerJob;
 
 void _ps_ledger_job_free (PsLedgerJob *job);
 
-/* Records a job about to be submitted (state created) with its pages. */
+/* Records a job about to be submitted (state created) with its pages: to
+ * @printer itself. */
 gint64 _ps_ledger_job_create (PsLedger *ledger, gint64 batch_id, const char *printer,
                               const char *name, const size_t *pages, size_t n_pages,
                               GError **error);
+/* The same, for a job going to @queue (a member of @printer, or @printer)
+ * on @server (nullable). */
+gint64 _ps_ledger_job_create_on (PsLedger *ledger, gint64 batch_id, const char *printer,
+                                 const char *queue, const char *server, const char *name,
+                                 const size_t *pages, size_t n_pages, GError **error);
 bool _ps_ledger_job_set_cups_id (PsLedger *ledger, gint64 job_id, int cups_id, GError **error);
+/* The CUPS identity of the job: id, job-uuid (nullable) and time-at-creation
+ * (0 unknown), in one write. */
+bool _ps_ledger_job_set_cups_job (PsLedger *ledger, gint64 job_id, int cups_id,
+                                  const char *uuid, gint64 cups_created, GError **error);
 /* Records a state change (and a row in the job's history when it changed). */
 bool _ps_ledger_job_set_state (PsLedger *ledger, gint64 job_id, PsJobState state,
                                const char *reason, GError **error);
+/* Every job-uuid this ledger has recorded (transfer full, NULL-terminated). */
+char **_ps_ledger_dup_job_uuids (PsLedger *ledger, GError **error);
 /* Returns: (transfer full): PsLedgerJob*, oldest first; batch_id 0 = all. */
 GPtrArray *_ps_ledger_list_jobs (PsLedger *ledger, gint64 batch_id, GError **error);
 /* Returns: (transfer full): size_t page numbers of a job, ascending. */

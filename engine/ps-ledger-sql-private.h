@@ -45,6 +45,9 @@ bool _ps_ledger_commit (PsLedger *ledger, GError **error);
 void _ps_ledger_rollback (PsLedger *ledger);
 /* ISO-8601 UTC with microseconds, so that "latest" orders within a second. */
 char *_ps_ledger_now (void);
+/* _ps_ledger_now()'s text back to microseconds since the epoch; 0 if NULL
+ * or not a time. */
+gint64 _ps_ledger_time_from_text (const char *text);
 
 /* Set PS_LEDGER_ERROR_NOT_FOUND "no batch N" / _FAILED "batch N is
  * inconsistent: @what"; return false. */

@@ -53,7 +53,8 @@ add_batch (PsLedger *ledger, PsLedgerStatus *status, gint64 batch_id, GError **e
   {
     const char *what = "cannot read the batch";
     g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
-      "SELECT out_dir, roster_path, layout_name FROM batches WHERE id = ?", what, error);
+      "SELECT out_dir, roster_path, layout_name, uid, created_at FROM batches WHERE id = ?",
+      what, error);
     if (stmt == NULL || !_ps_ledger_bind (ledger, stmt, what, error, "I", batch_id))
       return false;
     int r = _ps_ledger_step_row (ledger, stmt, what, error);
@@ -66,6 +67,8 @@ add_batch (PsLedger *ledger, PsLedgerStatus *status, gint64 batch_id, GError **e
     b.out_dir = keep (status, sqlite3_column_text (stmt, 0));
     b.roster_path = keep (status, sqlite3_column_text (stmt, 1));
     b.layout_name = keep (status, sqlite3_column_text (stmt, 2));
+    b.uid = keep (status, sqlite3_column_text (stmt, 3));
+    b.created_at = keep (status, sqlite3_column_text (stmt, 4));
   }
 
   GArray *classes = g_array_new (FALSE, TRUE, sizeof (PsClassStatus));
@@ -128,9 +131,22 @@ add_batch (PsLedger *ledger, PsLedgerStatus *status, gint64 batch_id, GError **e
     return false;
   GArray *records = g_array_new (FALSE, TRUE, sizeof (PsJobStatus));
   g_ptr_array_add (status->arrays, records);
+  const char *count_what = "cannot count a job's pages";
+  g_autoptr (sqlite3_stmt) count = _ps_ledger_prepare (ledger,
+    "SELECT count(*), (SELECT created_at FROM jobs WHERE id = ?1) FROM job_pages "
+    "WHERE job_id = ?1", count_what, error);
+  if (count == NULL)
+    return false;
   for (size_t i = 0; i < jobs->len; i++)
     {
       const PsLedgerJob *job = jobs->pdata[i];
+      if (!_ps_ledger_bind (ledger, count, count_what, error, "I", job->id)
+          || _ps_ledger_step_row (ledger, count, count_what, error) != 1)
+        {
+          if (error != NULL && *error == NULL)
+            _ps_ledger_fail (ledger, error, PS_LEDGER_ERROR_FAILED, count_what);
+          return false;
+        }
       PsJobStatus j = {
         .id = job->id,
         .cups_id = job->cups_id,
@@ -138,11 +154,48 @@ add_batch (PsLedger *ledger, PsLedgerStatus *status, gint64 batch_id, GError **e
         .name = keep (status, (const unsigned char *) job->name),
         .state = job->state,
         .reason = keep (status, (const unsigned char *) job->reason),
+        .queue = keep (status, (const unsigned char *) job->queue),
+        .server = keep (status, (const unsigned char *) job->server),
+        .uuid = keep (status, (const unsigned char *) job->uuid),
+        .created_at = keep (status, sqlite3_column_text (count, 1)),
+        .pages = (size_t) sqlite3_column_int64 (count, 0),
       };
+      sqlite3_reset (count);
       g_array_append_val (records, j);
     }
   b.jobs = (const PsJobStatus *) (void *) records->data;
   b.n_jobs = records->len;
+
+  GArray *reprints = g_array_new (FALSE, TRUE, sizeof (PsReprintStatus));
+  g_ptr_array_add (status->arrays, reprints);
+  {
+    const char *what = "cannot read the reprints";
+    g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
+      "SELECT r.id, r.at, s.xh, c.name, r.reason, r.out_path, coalesce (r.job_id, 0) "
+      "FROM reprints r LEFT JOIN students s ON s.id = r.student_id "
+      "LEFT JOIN classes c ON c.batch_id = s.batch_id AND c.idx = s.class_idx "
+      "WHERE r.batch_id = ? ORDER BY r.id", what, error);
+    if (stmt == NULL || !_ps_ledger_bind (ledger, stmt, what, error, "I", batch_id))
+      return false;
+    int r;
+    while ((r = _ps_ledger_step_row (ledger, stmt, what, error)) == 1)
+      {
+        PsReprintStatus rp = {
+          .id = sqlite3_column_int64 (stmt, 0),
+          .at = keep (status, sqlite3_column_text (stmt, 1)),
+          .xh = keep (status, sqlite3_column_text (stmt, 2)),
+          .class_name = keep (status, sqlite3_column_text (stmt, 3)),
+          .reason = keep (status, sqlite3_column_text (stmt, 4)),
+          .out_path = keep (status, sqlite3_column_text (stmt, 5)),
+          .job_id = sqlite3_column_int64 (stmt, 6),
+        };
+        g_array_append_val (reprints, rp);
+      }
+    if (r < 0)
+      return false;
+  }
+  b.reprints = (const PsReprintStatus *) (void *) reprints->data;
+  b.n_reprints = reprints->len;
   g_array_append_val (status->batches, b);
   return true;
 }

@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,21 @@ static const char *const migrations[] = {
   "  row INTEGER NOT NULL,"
   "  xh TEXT, cjm TEXT, field TEXT, reason TEXT,"
   "  PRIMARY KEY (batch_id, idx));",
+  /* 2 -> 3: identities that hold across ledgers and printers.  Each batch
+   * gets a random 128-bit uid, which its job names carry: two ledgers (two
+   * folders, two labs) never name a job alike.  Each job records the queue
+   * it was sent to (a class member, or the printer itself), the server,
+   * and CUPS's own identity of the job (job-uuid, time-at-creation), so
+   * that a job found after a crash is adopted only if it is this ledger's. */
+  "ALTER TABLE batches ADD COLUMN uid TEXT;"
+  "UPDATE batches SET uid = lower(hex(randomblob(16)));"
+  "CREATE UNIQUE INDEX batches_uid ON batches (uid);"
+  "ALTER TABLE jobs ADD COLUMN queue TEXT;"
+  "UPDATE jobs SET queue = printer;"
+  "ALTER TABLE jobs ADD COLUMN server TEXT;"
+  "ALTER TABLE jobs ADD COLUMN job_uuid TEXT;"
+  "ALTER TABLE jobs ADD COLUMN cups_created INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX jobs_uuid ON jobs (job_uuid);",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -291,6 +307,18 @@ _ps_ledger_now (void)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
+gint64
+_ps_ledger_time_from_text (const char *text)
+{
+  if (text == NULL)
+    return 0;
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) time = g_date_time_new_from_iso8601 (text, utc);
+  if (time == NULL)
+    return 0;
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+}
+
 bool
 _ps_ledger_no_batch (PsLedger *ledger, gint64 batch_id, GError **error)
 {
@@ -377,6 +405,16 @@ create_private_file (const char *path, GError **error)
       return false;
     }
   close (fd);
+  /* The new file's name must survive a power cut as SQLite's own writes
+   * will (it fsyncs the file and the journal, not the directory entry of
+   * a file it did not create). */
+  g_autoptr (GError) local = NULL;
+  if (!_ps_core_fsync_path (path, &local) || !_ps_core_fsync_parent (path, &local))
+    {
+      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_OPEN, "ledger '%s': %s", path,
+                   local->message);
+      return false;
+    }
   return true;
 }
 
@@ -436,14 +474,30 @@ migrate (PsLedger *ledger, GError **error)
     }
 }
 
-PsLedger *
-ps_ledger_open (const char *path, GError **error)
+static PsLedger *
+ledger_open (const char *path, bool create, GError **error)
 {
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!create_private_file (path, error))
+  if (create && !create_private_file (path, error))
     return NULL;
+  if (!create)
+    {
+      /* A mistyped path must not become a new, empty ledger that says
+       * "no batches". */
+      struct stat st;
+      if (g_stat (path, &st) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND,
+                       "no ledger '%s': %s", path, g_strerror (saved));
+          return NULL;
+        }
+      if (!S_ISREG (st.st_mode))
+        {
+          g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_OPEN,
+                       "ledger '%s' is not a file", path);
+          return NULL;
+        }
+    }
 
   g_autoptr (PsLedger) ledger = g_new0 (PsLedger, 1);
   ledger->path = g_strdup (path);
@@ -473,6 +527,15 @@ ps_ledger_open (const char *path, GError **error)
   if (!get_user_version (ledger, PS_LEDGER_ERROR_OPEN, &version, error)
       || !check_version (ledger, version, error))
     return NULL;
+  if (!create && version == 0)
+    {
+      /* Every ledger has a schema from its first open; an empty file (or
+       * another program's database) is none. */
+      g_set_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_OPEN,
+                   "'%s' is not a photosheet ledger (no schema: an empty file or another "
+                   "program's database)", path);
+      return NULL;
+    }
 
   {
     g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -500,6 +563,22 @@ ps_ledger_open (const char *path, GError **error)
   if (!migrate (ledger, error))
     return NULL;
   return g_steal_pointer (&ledger);
+}
+
+PsLedger *
+ps_ledger_open (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  return ledger_open (path, true, error);
+}
+
+PsLedger *
+ps_ledger_open_existing (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  return ledger_open (path, false, error);
 }
 
 void

@@ -24,15 +24,30 @@ _ps_output_part_path (const char *path)
   return g_build_filename (dir, name, NULL);
 }
 
+/* Power loss, not only a killed process: the bytes reach the disk before
+ * the name does (else a crash can leave the final name on an empty file),
+ * and the rename itself is made durable by syncing the directory. */
 bool
 _ps_output_commit_part (const char *part, const char *path, GError **error)
 {
+  g_autoptr (GError) local = NULL;
+  if (!_ps_core_fsync_path (part, &local))
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "%s", local->message);
+      g_unlink (part);
+      return false;
+    }
   if (g_rename (part, path) != 0)
     {
       int saved = errno;
       g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot rename '%s' to '%s': %s",
                    part, path, g_strerror (saved));
       g_unlink (part);
+      return false;
+    }
+  if (!_ps_core_fsync_parent (path, &local))
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "%s", local->message);
       return false;
     }
   return true;
@@ -42,8 +57,12 @@ bool
 _ps_output_write_atomically (const char *path, const char *data, size_t len, GError **error)
 {
   g_autoptr (GError) local = NULL;
-  /* g_file_set_contents writes a temporary file, fsyncs and renames. */
-  if (!g_file_set_contents (path, data, (gssize) len, &local))
+  /* A temporary file, fsync (DURABLE: always, not only when the file
+   * existed before), rename; then the directory. */
+  if (!g_file_set_contents_full (path, data, (gssize) len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0644, &local)
+      || !_ps_core_fsync_parent (path, &local))
     {
       g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "%s", local->message);
       return false;

@@ -1,5 +1,5 @@
-/* ps-print-private.h - print options and the queue of a batch, shared by
- * print and reprint.
+/* ps-print-private.h - print options, the printers of a batch and the
+ * submission of one job, shared by print and reprint.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Not installed.
@@ -8,13 +8,15 @@
 #define PS_PRINT_PRIVATE_H
 
 #include "ps-batch-private.h"
+#include "ps-ledger-private.h"
 #include "ps-queue-private.h"
 
 G_BEGIN_DECLS
 
 struct _PsPrintOptions {
-  char *printer;               /* CUPS queue */
+  char *printer;               /* a queue, a class or "q1,q2"; NULL = the default destination */
   char *server;                /* "host:port"; NULL = the default server */
+  char *media_type;            /* media-col/media-type, e.g. "photographic-glossy"; nullable */
   GPtrArray *options;          /* "name=value", NULL-terminated */
   int job_size;                /* most pages per job; 0 = one job per class */
   bool resume;
@@ -23,10 +25,39 @@ struct _PsPrintOptions {
   void *progress_data;
 };
 
-/* The CUPS queue of @options, with the sheet size of @batch's layout
- * checked against its media before anything is recorded. */
-PsQueue *_ps_print_open_queue (const PsPrintOptions *options, const PsBatch *batch,
-                               GError **error);
+/* One printer a job can go to: a queue named by the operator, or a member
+ * of a class the operator named. */
+typedef struct {
+  char    *printer;            /* what was named: the queue itself, or the class */
+  PsQueue *queue;              /* where jobs are sent */
+  size_t   pages;              /* pages given to it so far (print balances by pages) */
+} PsPrintTarget;
+
+void _ps_print_target_free (PsPrintTarget *target);
+
+/* The printers of @options: each queue of the comma list, a class's
+ * members (those accepting jobs), or the default destination; each with
+ * the sheet size (and media type) of @batch checked before anything is
+ * recorded.  Returns: (transfer full): PsPrintTarget*, at least one, or
+ * NULL with PS_QUEUE_ERROR / PS_PRINT_ERROR_INVALID. */
+GPtrArray *_ps_print_open_targets (const PsPrintOptions *options, const PsBatch *batch,
+                                   GError **error);
+
+/* Sends @pdf (pages @pages of @batch, rendered already) as one job named
+ * @name to @target: recorded in @ledger before CUPS sees it, its CUPS
+ * identity recorded as soon as CUPS created it, and on every failure the
+ * ledger's state says what became of it (canceled when it never printed,
+ * CUPS's state when CUPS has it).  @recorded (out, nullable): the ledger's
+ * job number once the job is recorded, also on failure; 0 before.
+ * Returns: (transfer full): the job as recorded, or NULL with the error. */
+PsLedgerJob *_ps_print_submit_job (PsLedger *ledger, PsPrintTarget *target, const PsBatch *batch,
+                                   const PsPrintOptions *options, const char *name,
+                                   const size_t *pages, size_t n_pages, const char *pdf,
+                                   gint64 *recorded, GError **error);
+
+/* What job names carry of their batch: its uid (32 hex digits), or its
+ * ledger number when it has none.  Transfer full. */
+char *_ps_print_batch_tag (const PsBatch *batch);
 
 G_END_DECLS
 

@@ -31,6 +31,11 @@ struct _PsQueue {
   http_t       *http;         /* connection to the CUPS server */
   cups_dest_t  *dest;         /* from cupsGetNamedDest() */
   cups_dinfo_t *dinfo;        /* from cupsCopyDestInfo() */
+  bool          is_class;     /* printer-type has CUPS_PRINTER_CLASS */
+  char        **members;      /* member-names of a class; empty otherwise */
+  bool          ready;        /* accepting jobs and not stopped, when opened */
+  gint64        clock_offset; /* seconds: server clock - ours (printer-current-time) */
+  char         *server_arg;   /* the server as given, NULL = the default: for the members */
 };
 
 /* Debian 12 ships libcups 2.4, where the 2.5 names do not exist yet. */
@@ -53,6 +58,19 @@ queue_last_message (void)
   const char *message = cupsLastErrorString ();
 #endif
   return message != NULL && *message != '\0' ? message : ippErrorString (queue_last_status ());
+}
+
+/* What went wrong with the last request, for a message: libcups may leave
+ * a stale "successful-ok" behind when the connection broke. */
+static const char *
+queue_failure_message (http_t *http)
+{
+  const char *message = queue_last_status () > IPP_STATUS_OK_CONFLICTING ? queue_last_message ()
+                                                                         : NULL;
+  if (message != NULL && strcmp (message, "Success") != 0)
+    return message;
+  int err = http != NULL ? httpError (http) : 0;
+  return err != 0 ? g_strerror (err) : "no answer: the connection was closed";
 }
 
 /* A request that failed before an IPP answer came back: the server, not the
@@ -145,6 +163,59 @@ queue_copy_dest_info (PsQueue *queue, const char *host, int port, bool explicit_
   return dinfo;
 }
 
+static ipp_t *queue_do_request (PsQueue *queue, ipp_t *request, const char *what,
+                                GError **error);
+static ipp_t *queue_new_request (PsQueue *queue, ipp_op_t op);
+
+/* What the destination is: a class and its members, whether it takes jobs,
+ * and the server's clock (for the time window of a job found by name). */
+static bool
+queue_read_printer (PsQueue *queue, GError **error)
+{
+  static const char *const requested[] = {
+    "printer-type", "member-names", "printer-is-accepting-jobs", "printer-state",
+    "printer-current-time",
+  };
+  ipp_t *request = queue_new_request (queue, IPP_OP_GET_PRINTER_ATTRIBUTES);
+  ippAddStrings (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                 (int) G_N_ELEMENTS (requested), NULL, requested);
+  gint64 before = g_get_real_time ();
+  ipp_t *response = queue_do_request (queue, request, "cannot get the printer's attributes",
+                                      error);
+  if (response == NULL)
+    return false;
+  gint64 after = g_get_real_time ();
+
+  ipp_attribute_t *attr = ippFindAttribute (response, "printer-type", IPP_TAG_ENUM);
+  queue->is_class = attr != NULL && (ippGetInteger (attr, 0) & CUPS_PRINTER_CLASS) != 0;
+  g_autoptr (GPtrArray) members = g_ptr_array_new_with_free_func (g_free);
+  attr = ippFindAttribute (response, "member-names", IPP_TAG_NAME);
+  for (int i = 0; queue->is_class && attr != NULL && i < ippGetCount (attr); i++)
+    {
+      const char *name = ippGetString (attr, i, NULL);
+      if (name != NULL && *name != '\0')
+        g_ptr_array_add (members, g_strdup (name));
+    }
+  g_ptr_array_add (members, NULL);
+  queue->members = (char **) g_ptr_array_free (g_steal_pointer (&members), FALSE);
+
+  attr = ippFindAttribute (response, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
+  bool accepting = attr == NULL || ippGetBoolean (attr, 0);
+  attr = ippFindAttribute (response, "printer-state", IPP_TAG_ENUM);
+  bool stopped = attr != NULL && ippGetInteger (attr, 0) == IPP_PSTATE_STOPPED;
+  queue->ready = accepting && !stopped;
+
+  attr = ippFindAttribute (response, "printer-current-time", IPP_TAG_DATE);
+  if (attr != NULL)
+    {
+      time_t server_now = ippDateToTime (ippGetDate (attr, 0));
+      gint64 ours = (before + after) / 2 / G_USEC_PER_SEC;
+      queue->clock_offset = (gint64) server_now - ours;
+    }
+  ippDelete (response);
+  return true;
+}
+
 PsQueue *
 _ps_queue_open (const char *printer, const char *server, GError **error)
 {
@@ -164,6 +235,7 @@ _ps_queue_open (const char *printer, const char *server, GError **error)
 
   g_autoptr (PsQueue) queue = g_new0 (PsQueue, 1);
   queue->server = queue_format_server (host, port);
+  queue->server_arg = server != NULL && *server != '\0' ? g_strdup (server) : NULL;
 
   /* Resolve now, connect below with our own timeout (msec 0 = no connect),
    * so an unreachable server fails in seconds and with errno's words. */
@@ -235,6 +307,8 @@ _ps_queue_open (const char *printer, const char *server, GError **error)
       queue->printer_uri = g_strdup (buffer);
     }
 
+  if (!queue_read_printer (queue, error))
+    return NULL;
   return g_steal_pointer (&queue);
 }
 
@@ -250,8 +324,66 @@ _ps_queue_free (PsQueue *queue)
   g_free (queue->printer);
   g_free (queue->server);
   g_free (queue->printer_uri);
+  g_strfreev (queue->members);
+  g_free (queue->server_arg);
   g_free (queue);
 }
+
+const char *
+_ps_queue_get_name (const PsQueue *queue)
+{
+  g_return_val_if_fail (queue != NULL, NULL);
+  return queue->printer;
+}
+
+const char *
+_ps_queue_get_server (const PsQueue *queue)
+{
+  g_return_val_if_fail (queue != NULL, NULL);
+  return queue->server;
+}
+
+bool
+_ps_queue_is_class (const PsQueue *queue)
+{
+  g_return_val_if_fail (queue != NULL, false);
+  return queue->is_class;
+}
+
+char **
+_ps_queue_dup_members (const PsQueue *queue)
+{
+  g_return_val_if_fail (queue != NULL, NULL);
+  return g_strdupv (queue->members);
+}
+
+bool
+_ps_queue_is_ready (const PsQueue *queue)
+{
+  g_return_val_if_fail (queue != NULL, false);
+  return queue->ready;
+}
+
+gint64
+_ps_queue_to_server_time (const PsQueue *queue, gint64 local_usec)
+{
+  g_return_val_if_fail (queue != NULL, 0);
+  return local_usec / G_USEC_PER_SEC + queue->clock_offset;
+}
+
+void
+_ps_queue_job_clear (PsQueueJob *job)
+{
+  if (job == NULL)
+    return;
+  g_free (job->name);
+  g_free (job->uuid);
+  g_free (job->user);
+  g_free (job->reason);
+  g_free (job->printed_by);
+  memset (job, 0, sizeof *job);
+}
+
 
 /* ------------------------------------------------------------------ */
 /* Media                                                              */
@@ -266,12 +398,44 @@ queue_size_matches (const cups_size_t *size, int width, int length)
              && abs (size->length - width) <= PS_QUEUE_MEDIA_SLACK);
 }
 
+/* A class has no media of its own (cupsd lists none): each member must have
+ * the sheet, checked through the member's own destination info. */
+static bool
+queue_check_members (PsQueue *queue, const char *pwg_media, double width, double height,
+                     const char *media_type, GError **error)
+{
+  if (queue->members[0] == NULL)
+    {
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_NO_PRINTER,
+                   "class '%s' on server '%s' has no member printers", queue->printer,
+                   queue->server);
+      return false;
+    }
+  for (size_t i = 0; queue->members[i] != NULL; i++)
+    {
+      g_autoptr (PsQueue) member = _ps_queue_open (queue->members[i], queue->server_arg, error);
+      bool ok = member != NULL
+                && (media_type != NULL
+                      ? _ps_queue_check_media_type (member, media_type, error)
+                      : _ps_queue_check_media (member, pwg_media, width, height, error));
+      if (!ok)
+        {
+          g_prefix_error (error, "class '%s': ", queue->printer);
+          return false;
+        }
+    }
+  return true;
+}
+
 bool
 _ps_queue_check_media (PsQueue *queue, const char *pwg_media, double width, double height,
                        GError **error)
 {
   g_return_val_if_fail (queue != NULL, false);
   g_return_val_if_fail (pwg_media != NULL || (width > 0 && height > 0), false);
+
+  if (queue->is_class)
+    return queue_check_members (queue, pwg_media, width, height, NULL, error);
 
   /* The name first: an exact media-supported value. */
   if (pwg_media != NULL
@@ -337,49 +501,236 @@ _ps_queue_check_media (PsQueue *queue, const char *pwg_media, double width, doub
   return false;
 }
 
-/* ------------------------------------------------------------------ */
-/* Jobs                                                               */
-/* ------------------------------------------------------------------ */
-
-int
-_ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path, const char *media,
-                  char *const *options, GError **error)
+bool
+_ps_queue_check_media_type (PsQueue *queue, const char *media_type, GError **error)
 {
-  g_return_val_if_fail (queue != NULL, 0);
-  g_return_val_if_fail (title != NULL && pdf_path != NULL, 0);
-  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+  g_return_val_if_fail (queue != NULL && media_type != NULL, false);
 
-  int fd = open (pdf_path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (queue->is_class)
+    return queue_check_members (queue, NULL, 0, 0, media_type, error);
+  if (cupsCheckDestSupported (queue->http, queue->dest, queue->dinfo, CUPS_MEDIA_TYPE,
+                              media_type))
+    return true;
+
+  ipp_attribute_t *attr = cupsFindDestSupported (queue->http, queue->dest, queue->dinfo,
+                                                 CUPS_MEDIA_TYPE);
+  g_autoptr (GString) list = g_string_new (NULL);
+  for (int i = 0; attr != NULL && i < ippGetCount (attr); i++)
     {
-      int err = errno;
-      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT, "cannot open '%s': %s",
-                   pdf_path, g_strerror (err));
-      return 0;
+      const char *value = ippGetString (attr, i, NULL);
+      if (value != NULL)
+        g_string_append_printf (list, "%s%s", list->len > 0 ? ", " : "", value);
     }
+  if (list->len == 0)
+    g_string_append (list, "no media types at all");
+  g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_MEDIA,
+               "printer '%s' has no media type '%s'; it has: %s", queue->printer, media_type,
+               list->str);
+  return false;
+}
 
-  /* Built-in options.  The pages are already in the printer's space (our
-   * lcms2 transform) and at their final size, so:
-   * - print-scaling=none: no fit-to-page, the sheet is the media size;
-   * - print-color-mode=color: no grey conversion;
-   * - cm-calibration: cups-filters (pdftoraster, gstoraster, pdftopdf's
-   *   colour paths, imagetoraster; 1.x colormanager.c and libcupsfilters
-   *   2.x cfCmGetCupsColorCalibrateMode) turns its own ICC/colord colour
-   *   management off when this option is present - whatever its value,
-   *   they only test for presence, so never send it to mean "off".  This
-   *   is the option darktable sends after its own conversion
-   *   (dt_cups_set_color_options, and darktable PR #20721 for the bug
-   *   when it was missing).  CUPS itself has no IPP attribute for it. */
-  cups_option_t *opts = NULL;
+/* ------------------------------------------------------------------ */
+/* Requests                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Sends @request (consumed) to the server; NULL with a PS_QUEUE_ERROR when
+ * there is no answer or an error status. */
+static ipp_t *
+queue_do_request (PsQueue *queue, ipp_t *request, const char *what, GError **error)
+{
+  ipp_t *response = cupsDoRequest (queue->http, request, "/");
+  ipp_status_t status = queue_last_status ();
+  if (response != NULL && status <= IPP_STATUS_OK_CONFLICTING)
+    return response;
+  ippDelete (response);
+
+  if (response == NULL && (status <= IPP_STATUS_OK_CONFLICTING
+                           || queue_status_is_transport (status)))
+    {
+      /* No answer at all: the connection, not the request.  libcups may
+       * leave a stale "successful" status behind. */
+      int err = httpError (queue->http);
+      const char *why = status > IPP_STATUS_OK_CONFLICTING ? queue_last_message () : NULL;
+      if (why == NULL || strcmp (why, "Success") == 0)
+        why = err != 0 ? g_strerror (err) : "the connection was closed";
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SERVER,
+                   "printer '%s' on server '%s': %s: no answer from the server (%s)",
+                   queue->printer, queue->server, what, why);
+      return NULL;
+    }
+  PsQueueError code = status == IPP_STATUS_ERROR_NOT_FOUND ? PS_QUEUE_ERROR_JOB
+                                                           : PS_QUEUE_ERROR_FAILED;
+  g_set_error (error, PS_QUEUE_ERROR, code, "printer '%s' on server '%s': %s: %s",
+               queue->printer, queue->server, what, queue_last_message ());
+  return NULL;
+}
+
+static ipp_t *
+queue_new_request (PsQueue *queue, ipp_op_t op)
+{
+  ipp_t *request = ippNewRequest (op);
+  ippAddString (request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, queue->printer_uri);
+  ippAddString (request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+                cupsUser ());
+  return request;
+}
+
+static bool
+queue_state_from_ipp (int ipp_state, PsJobState *state)
+{
+  switch (ipp_state)
+    {
+    case IPP_JSTATE_PENDING:    *state = PS_JOB_PENDING;    return true;
+    case IPP_JSTATE_HELD:       *state = PS_JOB_HELD;       return true;
+    case IPP_JSTATE_PROCESSING: *state = PS_JOB_PROCESSING; return true;
+    case IPP_JSTATE_STOPPED:    *state = PS_JOB_STOPPED;    return true;
+    case IPP_JSTATE_CANCELED:   *state = PS_JOB_CANCELED;   return true;
+    case IPP_JSTATE_ABORTED:    *state = PS_JOB_ABORTED;    return true;
+    case IPP_JSTATE_COMPLETED:  *state = PS_JOB_COMPLETED;  return true;
+    default:                    return false;
+    }
+}
+
+/* The job attributes every lookup asks for. */
+static const char *const queue_job_attributes[] = {
+  "job-id", "job-name", "job-uuid", "job-originating-user-name", "time-at-creation",
+  "job-state", "job-state-reasons", "job-printer-state-message", "job-printer-uri-actual",
+};
+
+/* Fills @job from one job's attributes, [@first, the end of its group).
+ * Returns: the attribute after the group (NULL at the end). */
+static ipp_attribute_t *
+queue_read_job (ipp_t *response, ipp_attribute_t *first, PsQueueJob *job)
+{
+  g_autoptr (GString) reasons = g_string_new (NULL);
+  const char *message = NULL;
+  int ipp_state = 0;
+  ipp_attribute_t *attr;
+  for (attr = first; attr != NULL && ippGetGroupTag (attr) == IPP_TAG_JOB;
+       attr = ippNextAttribute (response))
+    {
+      const char *name = ippGetName (attr);
+      if (name == NULL)
+        continue;
+      ipp_tag_t tag = ippGetValueTag (attr);
+      if (strcmp (name, "job-id") == 0 && tag == IPP_TAG_INTEGER)
+        job->id = ippGetInteger (attr, 0);
+      else if (strcmp (name, "job-name") == 0)
+        job->name = g_strdup (ippGetString (attr, 0, NULL));
+      else if (strcmp (name, "job-uuid") == 0)
+        job->uuid = g_strdup (ippGetString (attr, 0, NULL));
+      else if (strcmp (name, "job-originating-user-name") == 0)
+        job->user = g_strdup (ippGetString (attr, 0, NULL));
+      else if (strcmp (name, "time-at-creation") == 0 && tag == IPP_TAG_INTEGER)
+        job->created = ippGetInteger (attr, 0);
+      else if (strcmp (name, "job-state") == 0 && tag == IPP_TAG_ENUM)
+        ipp_state = ippGetInteger (attr, 0);
+      else if (strcmp (name, "job-state-reasons") == 0)
+        for (int i = 0; i < ippGetCount (attr); i++)
+          {
+            const char *value = ippGetString (attr, i, NULL);
+            if (value == NULL || strcmp (value, "none") == 0)
+              continue;
+            if (strcmp (value, "job-incoming") == 0)
+              job->incoming = true;
+            g_string_append_printf (reasons, "%s%s", reasons->len > 0 ? "," : "", value);
+          }
+      else if (strcmp (name, "job-printer-state-message") == 0)
+        message = ippGetString (attr, 0, NULL);
+      else if (strcmp (name, "job-printer-uri-actual") == 0)
+        {
+          const char *uri = ippGetString (attr, 0, NULL);
+          const char *slash = uri != NULL ? strrchr (uri, '/') : NULL;
+          if (slash != NULL && slash[1] != '\0')
+            job->printed_by = g_uri_unescape_string (slash + 1, NULL);
+        }
+    }
+  if (!queue_state_from_ipp (ipp_state, &job->state))
+    job->state = PS_JOB_CREATED;      /* no valid state: the callers check */
+  /* cupsd keeps job-incoming among the reasons of a job canceled while it
+   * waited for its document: only a job that has not ended waits. */
+  if (ps_job_state_is_final (job->state))
+    job->incoming = false;
+  if (message != NULL && *message != '\0')
+    g_string_append_printf (reasons, "%s%s", reasons->len > 0 ? "; " : "", message);
+  job->reason = reasons->len > 0 ? g_string_free (g_steal_pointer (&reasons), FALSE) : NULL;
+  return attr;
+}
+
+/* ------------------------------------------------------------------ */
+/* Submitting                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The built-in options.  The pages are already in the printer's space (our
+ * lcms2 transform) and at their final size, so:
+ * - print-scaling=none: no fit-to-page, the sheet is the media size;
+ * - print-color-mode=color: no grey conversion;
+ * - cm-calibration: cups-filters (pdftoraster, gstoraster, pdftopdf's
+ *   colour paths, imagetoraster; 1.x colormanager.c and libcupsfilters
+ *   2.x cfCmGetCupsColorCalibrateMode) turns its own ICC/colord colour
+ *   management off when this option is present - whatever its value,
+ *   they only test for presence, so never send it to mean "off".  This
+ *   is the option darktable sends after its own conversion
+ *   (dt_cups_set_color_options, and darktable PR #20721 for the bug
+ *   when it was missing).  CUPS itself has no IPP attribute for it.
+ * A media type (adhesive-backed glossy paper) goes with the size in one
+ * media-col, the only place IPP has for it; media and media-col never go
+ * together. */
+static int
+queue_job_options (const char *media, const char *media_type, char *const *options,
+                   cups_option_t **opts)
+{
   int n_opts = 0;
-  if (media != NULL && *media != '\0')
-    n_opts = cupsAddOption (CUPS_MEDIA, media, n_opts, &opts);
-  n_opts = cupsAddOption ("print-scaling", "none", n_opts, &opts);
-  n_opts = cupsAddOption (CUPS_PRINT_COLOR_MODE, "color", n_opts, &opts);
-  n_opts = cupsAddOption ("cm-calibration", "true", n_opts, &opts);
+  pwg_media_t *size = media != NULL && *media != '\0' ? pwgMediaForPWG (media) : NULL;
+  if (media_type != NULL && size != NULL)
+    {
+      g_autofree char *col = g_strdup_printf ("{media-size={x-dimension=%d y-dimension=%d} "
+                                              "media-type=%s}", size->width, size->length,
+                                              media_type);
+      n_opts = cupsAddOption ("media-col", col, n_opts, opts);
+    }
+  else
+    {
+      if (media != NULL && *media != '\0')
+        n_opts = cupsAddOption (CUPS_MEDIA, media, n_opts, opts);
+      if (media_type != NULL)
+        n_opts = cupsAddOption (CUPS_MEDIA_TYPE, media_type, n_opts, opts);
+    }
+  n_opts = cupsAddOption ("print-scaling", "none", n_opts, opts);
+  n_opts = cupsAddOption (CUPS_PRINT_COLOR_MODE, "color", n_opts, opts);
+  n_opts = cupsAddOption ("cm-calibration", "true", n_opts, opts);
   for (size_t i = 0; options != NULL && options[i] != NULL; i++)
-    n_opts = cupsParseOptions (options[i], n_opts, &opts);
+    n_opts = cupsParseOptions (options[i], n_opts, opts);
+  return n_opts;
+}
 
+/* Cancel-Job of our own: libcups 2.4's cupsCancelDestJob() asks for the
+ * destination's info again, without queue_copy_dest_info()'s fix, and with
+ * an explicit server sends the device's URI, which cupsd does not know. */
+bool
+_ps_queue_cancel_job (PsQueue *queue, int job_id, GError **error)
+{
+  g_return_val_if_fail (queue != NULL && job_id > 0, false);
+  ipp_t *request = queue_new_request (queue, IPP_OP_CANCEL_JOB);
+  ippAddInteger (request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  g_autofree char *what = g_strdup_printf ("cannot cancel job %d", job_id);
+  ipp_t *response = queue_do_request (queue, request, what, error);
+  if (response == NULL)
+    return false;
+  ippDelete (response);
+  return true;
+}
+
+bool
+_ps_queue_create_job (PsQueue *queue, const char *title, const char *media,
+                      const char *media_type, char *const *options, PsQueueJob *job,
+                      GError **error)
+{
+  g_return_val_if_fail (queue != NULL && title != NULL && job != NULL, false);
+  g_return_val_if_fail (error == NULL || *error == NULL, false);
+
+  cups_option_t *opts = NULL;
+  int n_opts = queue_job_options (media, media_type, options, &opts);
   int job_id = 0;
   ipp_status_t status = cupsCreateDestJob (queue->http, queue->dest, queue->dinfo, &job_id,
                                            title, n_opts, opts);
@@ -387,12 +738,51 @@ _ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path, const
   if (status > IPP_STATUS_OK_CONFLICTING || job_id <= 0)
     {
       g_set_error (error, PS_QUEUE_ERROR,
-                   queue_status_is_transport (status) ? PS_QUEUE_ERROR_SERVER
-                                                      : PS_QUEUE_ERROR_SUBMIT,
+                   queue_status_is_transport (status) || status <= IPP_STATUS_OK_CONFLICTING
+                     ? PS_QUEUE_ERROR_SERVER : PS_QUEUE_ERROR_SUBMIT,
                    "printer '%s' refused job '%s': %s", queue->printer, title,
-                   queue_last_message ());
-      close (fd);
-      return 0;
+                   queue_failure_message (queue->http));
+      return false;
+    }
+
+  /* CUPS 2.4's Create-Job response has job-id and job-uri but no job-uuid
+   * (newer servers add it); the job's own attributes have it, before any
+   * document is sent. */
+  g_autoptr (GError) local = NULL;
+  if (!_ps_queue_get_job (queue, job_id, job, &local))
+    {
+      _ps_queue_cancel_job (queue, job_id, NULL);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local),
+                                  "job %d was created and canceled again: ", job_id);
+      return false;
+    }
+  return true;
+}
+
+/* After a request broke off half way the connection is in no state for the
+ * next one (the cancel that follows): a fresh one. */
+static void
+queue_reset (PsQueue *queue)
+{
+  httpFlush (queue->http);
+  httpReconnect2 (queue->http, PS_QUEUE_CONNECT_MSEC, NULL);
+}
+
+bool
+_ps_queue_send_document (PsQueue *queue, int job_id, const char *title, const char *pdf_path,
+                         GError **error)
+{
+  g_return_val_if_fail (queue != NULL && job_id > 0 && title != NULL && pdf_path != NULL, false);
+  g_return_val_if_fail (error == NULL || *error == NULL, false);
+
+  int fd = open (pdf_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int err = errno;
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT, "cannot open '%s': %s",
+                   pdf_path, g_strerror (err));
+      _ps_queue_cancel_job (queue, job_id, NULL);
+      return false;
     }
 
   g_autofree char *doc_name = g_path_get_basename (pdf_path);
@@ -403,10 +793,11 @@ _ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path, const
     {
       g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT,
                    "printer '%s' refused the document of job %d '%s': %s", queue->printer,
-                   job_id, title, queue_last_message ());
+                   job_id, title, queue_failure_message (queue->http));
       close (fd);
-      cupsCancelDestJob (queue->http, queue->dest, job_id);
-      return 0;
+      queue_reset (queue);
+      _ps_queue_cancel_job (queue, job_id, NULL);
+      return false;
     }
 
   /* Stream the file; on a read or write error still finish the request
@@ -429,124 +820,227 @@ _ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path, const
       if (cupsWriteRequestData (queue->http, buffer, (size_t) n) != HTTP_STATUS_CONTINUE)
         {
           failure = g_strdup_printf ("printer '%s': sending job %d '%s' failed: %s",
-                                     queue->printer, job_id, title, queue_last_message ());
+                                     queue->printer, job_id, title,
+                                     queue_failure_message (queue->http));
           break;
         }
     }
   close (fd);
 
-  status = cupsFinishDestDocument (queue->http, queue->dest, queue->dinfo);
+  ipp_status_t status = cupsFinishDestDocument (queue->http, queue->dest, queue->dinfo);
   if (failure == NULL && status > IPP_STATUS_OK_CONFLICTING)
     failure = g_strdup_printf ("printer '%s' refused the document of job %d '%s': %s",
-                               queue->printer, job_id, title, queue_last_message ());
+                               queue->printer, job_id, title, queue_failure_message (queue->http));
   if (failure != NULL)
     {
       g_set_error_literal (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT, failure);
-      cupsCancelDestJob (queue->http, queue->dest, job_id);
-      return 0;
+      queue_reset (queue);
+      _ps_queue_cancel_job (queue, job_id, NULL);
+      return false;
     }
-  return job_id;
-}
-
-/* Sends @request (consumed) to the server; NULL with a PS_QUEUE_ERROR when
- * there is no answer or an error status. */
-static ipp_t *
-queue_do_request (PsQueue *queue, ipp_t *request, const char *what, GError **error)
-{
-  ipp_t *response = cupsDoRequest (queue->http, request, "/");
-  ipp_status_t status = queue_last_status ();
-  if (response != NULL && status <= IPP_STATUS_OK_CONFLICTING)
-    return response;
-  ippDelete (response);
-
-  PsQueueError code = PS_QUEUE_ERROR_FAILED;
-  if (status == IPP_STATUS_ERROR_NOT_FOUND)
-    code = PS_QUEUE_ERROR_JOB;
-  else if (response == NULL && queue_status_is_transport (status))
-    code = PS_QUEUE_ERROR_SERVER;
-  g_set_error (error, PS_QUEUE_ERROR, code, "printer '%s' on server '%s': %s: %s",
-               queue->printer, queue->server, what, queue_last_message ());
-  return NULL;
-}
-
-static ipp_t *
-queue_new_request (PsQueue *queue, ipp_op_t op)
-{
-  ipp_t *request = ippNewRequest (op);
-  ippAddString (request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, queue->printer_uri);
-  ippAddString (request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
-                cupsUser ());
-  return request;
+  return true;
 }
 
 int
-_ps_queue_find_job (PsQueue *queue, const char *title, GError **error)
+_ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path, const char *media,
+                  char *const *options, GError **error)
 {
-  g_return_val_if_fail (queue != NULL && title != NULL, 0);
+  g_return_val_if_fail (queue != NULL, 0);
+  g_return_val_if_fail (title != NULL && pdf_path != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  static const char *const requested[] = { "job-id", "job-name", "job-state" };
+  /* A file that cannot be read is refused before CUPS has a job. */
+  if (access (pdf_path, R_OK) != 0)
+    {
+      int err = errno;
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT, "cannot open '%s': %s",
+                   pdf_path, g_strerror (err));
+      return 0;
+    }
+  g_auto (PsQueueJob) job = { 0 };
+  if (!_ps_queue_create_job (queue, title, media, NULL, options, &job, error)
+      || !_ps_queue_send_document (queue, job.id, title, pdf_path, error))
+    return 0;
+  return job.id;
+}
+
+/* ------------------------------------------------------------------ */
+/* Looking jobs up                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Get-Jobs (which-jobs=all) of this queue: the response, NULL with the
+ * error set on failure, or NULL with *@none when the queue has no job. */
+static ipp_t *
+queue_list_jobs (PsQueue *queue, bool *none, GError **error)
+{
+  *none = false;
   ipp_t *request = queue_new_request (queue, IPP_OP_GET_JOBS);
   ippAddString (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "all");
   ippAddStrings (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-                 (int) G_N_ELEMENTS (requested), NULL, requested);
+                 (int) G_N_ELEMENTS (queue_job_attributes), NULL, queue_job_attributes);
   g_autoptr (GError) local = NULL;
   ipp_t *response = queue_do_request (queue, request, "cannot list jobs", &local);
   if (response == NULL)
     {
       /* a queue that never had a job may answer not-found */
       if (g_error_matches (local, PS_QUEUE_ERROR, PS_QUEUE_ERROR_JOB))
-        return 0;
-      g_propagate_error (error, g_steal_pointer (&local));
-      return 0;
+        *none = true;
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
     }
-
-  /* Jobs come as groups of job attributes separated by a separator
-   * (group tag zero); keep the highest id among the jobs named @title. */
-  int newest = 0;
-  int id = 0;
-  bool named = false;
-  for (ipp_attribute_t *attr = ippFirstAttribute (response);; attr = ippNextAttribute (response))
-    {
-      if (attr == NULL || ippGetGroupTag (attr) != IPP_TAG_JOB)
-        {
-          if (named && id > newest)
-            newest = id;
-          id = 0;
-          named = false;
-          if (attr == NULL)
-            break;
-          continue;
-        }
-      const char *name = ippGetName (attr);
-      if (name == NULL)
-        continue;
-      if (strcmp (name, "job-id") == 0 && ippGetValueTag (attr) == IPP_TAG_INTEGER)
-        id = ippGetInteger (attr, 0);
-      else if (strcmp (name, "job-name") == 0)
-        {
-          const char *value = ippGetString (attr, 0, NULL);
-          named = value != NULL && strcmp (value, title) == 0;
-        }
-    }
-  ippDelete (response);
-  return newest;
+  return response;
 }
 
-static bool
-queue_state_from_ipp (int ipp_state, PsJobState *state)
+/* Calls @func on each job of a Get-Jobs response (groups of job attributes
+ * separated by a separator, group tag zero). */
+static void
+queue_foreach_job (ipp_t *response, void (*func) (PsQueueJob *job, void *data), void *data)
 {
-  switch (ipp_state)
+  for (ipp_attribute_t *attr = ippFirstAttribute (response); attr != NULL;)
     {
-    case IPP_JSTATE_PENDING:    *state = PS_JOB_PENDING;    return true;
-    case IPP_JSTATE_HELD:       *state = PS_JOB_HELD;       return true;
-    case IPP_JSTATE_PROCESSING: *state = PS_JOB_PROCESSING; return true;
-    case IPP_JSTATE_STOPPED:    *state = PS_JOB_STOPPED;    return true;
-    case IPP_JSTATE_CANCELED:   *state = PS_JOB_CANCELED;   return true;
-    case IPP_JSTATE_ABORTED:    *state = PS_JOB_ABORTED;    return true;
-    case IPP_JSTATE_COMPLETED:  *state = PS_JOB_COMPLETED;  return true;
-    default:                    return false;
+      if (ippGetGroupTag (attr) != IPP_TAG_JOB)
+        {
+          attr = ippNextAttribute (response);
+          continue;
+        }
+      g_auto (PsQueueJob) job = { 0 };
+      attr = queue_read_job (response, attr, &job);
+      func (&job, data);
     }
+}
+
+typedef struct {
+  const char *title;
+  int newest;
+} FindByName;
+
+static void
+find_by_name (PsQueueJob *job, void *data)
+{
+  FindByName *f = data;
+  if (job->name != NULL && strcmp (job->name, f->title) == 0 && job->id > f->newest)
+    f->newest = job->id;
+}
+
+int
+_ps_queue_find_job (PsQueue *queue, const char *title, GError **error)
+{
+  g_return_val_if_fail (queue != NULL && title != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  bool none = false;
+  ipp_t *response = queue_list_jobs (queue, &none, error);
+  if (response == NULL)
+    return none ? 0 : -1;
+  FindByName f = { title, 0 };
+  queue_foreach_job (response, find_by_name, &f);
+  ippDelete (response);
+  return f.newest;
+}
+
+typedef struct {
+  const PsQueueJobQuery *query;
+  const char *user;
+  size_t n_foreign;
+  size_t n_matches;
+  PsQueueJob match;
+} FindOwn;
+
+static void
+find_own (PsQueueJob *job, void *data)
+{
+  FindOwn *f = data;
+  const PsQueueJobQuery *q = f->query;
+  if (job->name == NULL || strcmp (job->name, q->title) != 0)
+    return;
+  /* The job's own attributes: created by us, in the time the ledger says,
+   * and no job this ledger has recorded already. */
+  bool ours = g_strcmp0 (job->user, f->user) == 0;
+  if (ours && q->not_before > 0)
+    ours = job->created > 0 && job->created >= q->not_before;
+  if (ours && q->not_after > 0)
+    ours = job->created > 0 && job->created <= q->not_after;
+  for (size_t i = 0; ours && q->known_uuids != NULL && q->known_uuids[i] != NULL; i++)
+    ours = job->uuid == NULL || strcmp (job->uuid, q->known_uuids[i]) != 0;
+  if (!ours)
+    {
+      f->n_foreign++;
+      return;
+    }
+  if (f->n_matches++ == 0)
+    {
+      f->match = *job;
+      memset (job, 0, sizeof *job);
+    }
+}
+
+int
+_ps_queue_find_own_job (PsQueue *queue, const PsQueueJobQuery *query, PsQueueJob *job,
+                        size_t *n_foreign, GError **error)
+{
+  g_return_val_if_fail (queue != NULL && query != NULL && query->title != NULL, -1);
+  g_return_val_if_fail (job != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (n_foreign != NULL)
+    *n_foreign = 0;
+  bool none = false;
+  ipp_t *response = queue_list_jobs (queue, &none, error);
+  if (response == NULL)
+    return none ? 0 : -1;
+  FindOwn f = { .query = query, .user = query->user != NULL ? query->user : cupsUser () };
+  queue_foreach_job (response, find_own, &f);
+  ippDelete (response);
+  if (n_foreign != NULL)
+    *n_foreign = f.n_foreign;
+  if (f.n_matches > 1)
+    {
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_FAILED,
+                   "printer '%s' on server '%s' has %zu jobs named '%s' that could be ours: "
+                   "which one to follow is not certain", queue->printer, queue->server,
+                   f.n_matches, query->title);
+      _ps_queue_job_clear (&f.match);
+      return -1;
+    }
+  if (f.n_matches == 0)
+    return 0;
+  *job = f.match;
+  return 1;
+}
+
+bool
+_ps_queue_get_job (PsQueue *queue, int job_id, PsQueueJob *job, GError **error)
+{
+  g_return_val_if_fail (queue != NULL && job_id > 0 && job != NULL, false);
+  g_return_val_if_fail (error == NULL || *error == NULL, false);
+
+  ipp_t *request = queue_new_request (queue, IPP_OP_GET_JOB_ATTRIBUTES);
+  ippAddInteger (request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  ippAddStrings (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                 (int) G_N_ELEMENTS (queue_job_attributes), NULL, queue_job_attributes);
+  g_autofree char *what = g_strdup_printf ("cannot get the state of job %d", job_id);
+  ipp_t *response = queue_do_request (queue, request, what, error);
+  if (response == NULL)
+    return false;
+
+  ipp_attribute_t *first = ippFirstAttribute (response);
+  while (first != NULL && ippGetGroupTag (first) != IPP_TAG_JOB)
+    first = ippNextAttribute (response);
+  PsQueueJob got = { 0 };
+  if (first != NULL)
+    queue_read_job (response, first, &got);
+  ippDelete (response);
+  if (got.state == PS_JOB_CREATED)
+    {
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_FAILED,
+                   "printer '%s': job %d has no valid job-state", queue->printer, job_id);
+      _ps_queue_job_clear (&got);
+      return false;
+    }
+  if (got.id == 0)
+    got.id = job_id;
+  *job = got;
+  return true;
 }
 
 bool
@@ -556,47 +1050,11 @@ _ps_queue_get_job_state (PsQueue *queue, int job_id, PsJobState *state, char **r
   g_return_val_if_fail (queue != NULL && job_id > 0 && state != NULL, false);
   g_return_val_if_fail (error == NULL || *error == NULL, false);
 
-  static const char *const requested[] = {
-    "job-state", "job-state-reasons", "job-printer-state-message",
-  };
-  ipp_t *request = queue_new_request (queue, IPP_OP_GET_JOB_ATTRIBUTES);
-  ippAddInteger (request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
-  ippAddStrings (request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-                 (int) G_N_ELEMENTS (requested), NULL, requested);
-  g_autofree char *what = g_strdup_printf ("cannot get the state of job %d", job_id);
-  ipp_t *response = queue_do_request (queue, request, what, error);
-  if (response == NULL)
+  g_auto (PsQueueJob) job = { 0 };
+  if (!_ps_queue_get_job (queue, job_id, &job, error))
     return false;
-
-  ipp_attribute_t *attr = ippFindAttribute (response, "job-state", IPP_TAG_ENUM);
-  int ipp_state = attr != NULL ? ippGetInteger (attr, 0) : 0;
-  if (!queue_state_from_ipp (ipp_state, state))
-    {
-      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_FAILED,
-                   "printer '%s': job %d has no valid job-state (%d)", queue->printer, job_id,
-                   ipp_state);
-      ippDelete (response);
-      return false;
-    }
-
+  *state = job.state;
   if (reason != NULL)
-    {
-      g_autoptr (GString) text = g_string_new (NULL);
-      attr = ippFindAttribute (response, "job-state-reasons", IPP_TAG_KEYWORD);
-      for (int i = 0; attr != NULL && i < ippGetCount (attr); i++)
-        {
-          const char *value = ippGetString (attr, i, NULL);
-          if (value == NULL || strcmp (value, "none") == 0)
-            continue;
-          g_string_append_printf (text, "%s%s", text->len > 0 ? "," : "", value);
-        }
-      attr = ippFindAttribute (response, "job-printer-state-message", IPP_TAG_TEXT);
-      const char *message = attr != NULL ? ippGetString (attr, 0, NULL) : NULL;
-      if (message != NULL && *message != '\0')
-        g_string_append_printf (text, "%s%s", text->len > 0 ? "; " : "", message);
-      *reason = text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
-    }
-
-  ippDelete (response);
+    *reason = g_steal_pointer (&job.reason);
   return true;
 }

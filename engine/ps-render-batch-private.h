@@ -12,6 +12,15 @@
 
 G_BEGIN_DECLS
 
+/* In a batch folder: the lock a render (and a print) holds while it works
+ * there, and the file that says which batch the folder holds (written
+ * atomically when a render starts). */
+#define PS_BATCH_LOCK_NAME   ".photosheet.lock"
+#define PS_BATCH_MARKER_NAME ".photosheet-batch"
+
+/* True if @dir holds a batch (its marker, a manifest or a ledger). */
+bool _ps_render_batch_is_batch_dir (const char *dir);
+
 /* Renders pages @numbers (1-based) of @batch, in one thread, with the
  * batch's settings: a PDF at @pdf_path (NULL = none) and the raster formats
  * of @formats (PS_FORMAT_TIFF, _PNG) under @out_dir.  @mark: the reprint

@@ -1,15 +1,24 @@
 /* ps-render-batch.c - the render orchestrator: a batch -> pipeline ->
- * writers -> ledger.
+ * writers -> ledger; and the rules of a batch folder.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The one place that knows the order of the work.  The writers write, the
  * pipeline draws, the ledger stores; none of them knows the others.
+ *
+ * A batch folder holds one batch.  A render takes the folder's lock file
+ * first (a second render, or a print, waits its turn: refused, not
+ * interleaved), then looks at what is there: nothing, or the same batch
+ * (its marker file names the batch by its roster and settings) - rendered
+ * again in place, deterministic bytes; or something else, refused unless
+ * forced, and forced only over what photosheet writes.
  */
 #include "config.h"
 #include "ps-render-batch-private.h"
 #include "ps-ledger-private.h"
 #include "ps-output-private.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define MAX_JOBS 256
@@ -18,6 +27,7 @@ struct _PsRenderOptions {
   int jobs;                    /* 0 = one per core */
   bool skip_invalid;
   bool record;
+  bool force;                  /* clean a folder that holds something else */
   char *ledger_path;           /* NULL = OUT/ledger.sqlite */
   PsProgressFunc progress;
   void *progress_data;
@@ -74,6 +84,13 @@ ps_render_options_set_record (PsRenderOptions *options, bool record)
 {
   g_return_if_fail (options != NULL);
   options->record = record;
+}
+
+void
+ps_render_options_set_force (PsRenderOptions *options, bool force)
+{
+  g_return_if_fail (options != NULL);
+  options->force = force;
 }
 
 void
@@ -194,6 +211,260 @@ record_in_ledger (const PsBatch *batch, const char *out_dir, const PsRenderOptio
                                 error) > 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The batch folder                                                   */
+/* ------------------------------------------------------------------ */
+
+#define MARKER_HEADER "photosheet batch\n"
+
+/* The batch by what it is made of - roster, layout, profile, settings -
+ * and not where it is: two folders of one batch have the same marker. */
+static char *
+batch_identity (const PsBatch *batch)
+{
+  const PsBatchSettings *s = &batch->settings;
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *settings = g_strdup_printf ("%s\n%s\n%s\n%d\n%d\n%d\n%d\n%u\n%d\n%d\n",
+                                               s->roster_sha256 ? s->roster_sha256 : "-",
+                                               s->layout_name ? s->layout_name : "-",
+                                               s->profile_sha256 ? s->profile_sha256 : "srgb",
+                                               s->intent, s->bpc, s->dpi, s->order,
+                                               (unsigned) s->formats, s->tiff_compression,
+                                               s->mask_style);
+  g_checksum_update (sum, (const guchar *) settings, -1);
+  if (s->layout_text != NULL)
+    g_checksum_update (sum, (const guchar *) s->layout_text, -1);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+typedef enum { MARKER_NONE, MARKER_RENDERING, MARKER_REFUSED, MARKER_RENDERED } MarkerState;
+
+static const char *const marker_states[] = { "none", "rendering", "refused", "rendered" };
+
+static bool
+write_marker (const char *out_dir, const char *identity, MarkerState state, GError **error)
+{
+  g_autofree char *path = g_build_filename (out_dir, PS_BATCH_MARKER_NAME, NULL);
+  g_autofree char *text = g_strdup_printf (MARKER_HEADER "identity %s\nstate %s\n", identity,
+                                           marker_states[state]);
+  return _ps_output_write_atomically (path, text, strlen (text), error);
+}
+
+/* The marker's identity (transfer full) and state; NULL when there is
+ * none or it is not one. */
+static char *
+read_marker (const char *out_dir, MarkerState *state)
+{
+  g_autofree char *path = g_build_filename (out_dir, PS_BATCH_MARKER_NAME, NULL);
+  g_autofree char *text = NULL;
+  *state = MARKER_NONE;
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !g_str_has_prefix (text, MARKER_HEADER))
+    return NULL;
+  g_auto (GStrv) lines = g_strsplit (text + strlen (MARKER_HEADER), "\n", -1);
+  g_autofree char *identity = NULL;
+  for (size_t i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "identity "))
+        {
+          g_free (identity);
+          identity = g_strdup (lines[i] + strlen ("identity "));
+        }
+      else if (g_str_has_prefix (lines[i], "state "))
+        for (size_t k = 1; k < G_N_ELEMENTS (marker_states); k++)
+          if (strcmp (lines[i] + strlen ("state "), marker_states[k]) == 0)
+            *state = (MarkerState) k;
+    }
+  return g_steal_pointer (&identity);
+}
+
+bool
+_ps_render_batch_is_batch_dir (const char *dir)
+{
+  static const char *const names[] = { PS_BATCH_MARKER_NAME, "manifest.csv", "ledger.sqlite" };
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return true;
+    }
+  return false;
+}
+
+static bool
+is_ledger_name (const char *name)
+{
+  return g_str_has_prefix (name, "ledger.sqlite");
+}
+
+/* What photosheet writes in a batch folder (a temporary of any of them
+ * too): what --force may remove. */
+static bool
+is_ours (const char *sub, const char *name, bool is_dir)
+{
+  size_t len = strlen (name);
+  if (name[0] == '.' && g_str_has_suffix (name, ".part"))
+    return !is_dir;
+  if (sub == NULL)
+    {
+      if (is_dir)
+        return strcmp (name, "tiff") == 0 || strcmp (name, "png") == 0
+               || strcmp (name, "jobs") == 0;
+      if (strcmp (name, "sheets.pdf") == 0 || strcmp (name, "reprint.pdf") == 0
+          || strcmp (name, PS_BATCH_MARKER_NAME) == 0)
+        return true;
+      /* csv files and g_file_set_contents()'s temporaries of them */
+      static const char *const csv[] = { "manifest.csv", "exceptions.csv", PS_BATCH_MARKER_NAME };
+      for (size_t i = 0; i < G_N_ELEMENTS (csv); i++)
+        if (g_str_has_prefix (name, csv[i]) && (len == strlen (csv[i])
+                                                || (len == strlen (csv[i]) + 7
+                                                    && name[strlen (csv[i])] == '.')))
+          return true;
+      return false;
+    }
+  if (is_dir)
+    return false;
+  if (strcmp (sub, "jobs") == 0)
+    return g_str_has_prefix (name, "job-") && g_str_has_suffix (name, ".pdf");
+  const char *suffix = strcmp (sub, "tiff") == 0 ? ".tif" : ".png";
+  bool digits = len >= 4 && g_ascii_isdigit (name[0]) && g_ascii_isdigit (name[1])
+                && g_ascii_isdigit (name[2]) && g_ascii_isdigit (name[3]);
+  return digits && (strcmp (name + 4, suffix) == 0
+                    || (strcmp (sub, "png") == 0 && strcmp (name + 4, "-proof.png") == 0));
+}
+
+/* The entries of @dir but the lock, and whether each is ours; with @remove,
+ * removes ours (ledgers excepted). */
+static bool
+scan_folder (const char *dir, const char *sub, bool remove, size_t *n_entries,
+             GPtrArray *foreign, GError **error)
+{
+  g_autofree char *path = sub != NULL ? g_build_filename (dir, sub, NULL) : g_strdup (dir);
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GDir) d = g_dir_open (path, 0, &local);
+  if (d == NULL)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "%s", local->message);
+      return false;
+    }
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      if (sub == NULL && strcmp (name, PS_BATCH_LOCK_NAME) == 0)
+        continue;
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      bool is_dir = g_file_test (child, G_FILE_TEST_IS_DIR)
+                    && !g_file_test (child, G_FILE_TEST_IS_SYMLINK);
+      /* A ledger is no batch: a folder with only one is empty. */
+      if (sub == NULL && is_ledger_name (name) && !is_dir)
+        continue;
+      (*n_entries)++;
+      if (!is_ours (sub, name, is_dir))
+        {
+          g_ptr_array_add (foreign, sub != NULL ? g_build_filename (sub, name, NULL)
+                                                : g_strdup (name));
+          continue;
+        }
+      if (is_dir)
+        {
+          size_t n_sub = 0;
+          if (!scan_folder (dir, name, remove, &n_sub, foreign, error))
+            return false;
+          if (remove && g_rmdir (child) != 0 && errno != ENOTEMPTY && errno != EEXIST)
+            {
+              int saved = errno;
+              g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO,
+                           "cannot remove '%s': %s", child, g_strerror (saved));
+              return false;
+            }
+        }
+      else if (remove && g_unlink (child) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_IO, "cannot remove '%s': %s",
+                       child, g_strerror (saved));
+          return false;
+        }
+    }
+  return true;
+}
+
+/* Takes the folder for @batch: locked, holding nothing or this batch (or,
+ * forced, cleaned of another), its marker saying "rendering". */
+static bool
+take_folder (const PsBatch *batch, const char *out_dir, const PsRenderOptions *options,
+             int *lock, char **identity, GError **error)
+{
+  if (!_ps_output_make_dir (out_dir, error))
+    return false;
+  g_autofree char *lock_path = g_build_filename (out_dir, PS_BATCH_LOCK_NAME, NULL);
+  bool busy = false;
+  g_autoptr (GError) local = NULL;
+  *lock = _ps_core_lock (lock_path, &busy, &local);
+  if (*lock < 0)
+    {
+      g_set_error (error, PS_OUTPUT_ERROR, busy ? PS_OUTPUT_ERROR_LOCKED : PS_OUTPUT_ERROR_IO,
+                   busy ? "another photosheet is rendering or printing in '%s' (%s)"
+                        : "'%s': %s", out_dir, local->message);
+      return false;
+    }
+
+  *identity = batch_identity (batch);
+  MarkerState state = MARKER_NONE;
+  g_autofree char *recorded = read_marker (out_dir, &state);
+  size_t n_entries = 0;
+  g_autoptr (GPtrArray) foreign = g_ptr_array_new_with_free_func (g_free);
+  if (!scan_folder (out_dir, NULL, false, &n_entries, foreign, error))
+    return false;
+
+  bool same = recorded != NULL && strcmp (recorded, *identity) == 0;
+  /* A refused batch left only its exceptions: any batch may take over. */
+  bool only_refusal = state == MARKER_REFUSED && foreign->len == 0;
+  if (n_entries > 0 && !same && !only_refusal)
+    {
+      if (!options->force)
+        {
+          g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_NOT_EMPTY,
+                       recorded != NULL
+                         ? "'%s' holds another batch (other roster or settings): render into "
+                           "an empty folder, or --force to replace it"
+                         : "'%s' is not empty and holds no photosheet batch: render into an "
+                           "empty folder, or --force to replace what photosheet wrote there",
+                       out_dir);
+          return false;
+        }
+      if (foreign->len > 0)
+        {
+          g_ptr_array_add (foreign, NULL);
+          g_autofree char *list = g_strjoinv ("', '", (char **) foreign->pdata);
+          g_set_error (error, PS_OUTPUT_ERROR, PS_OUTPUT_ERROR_NOT_EMPTY,
+                       "'%s' holds files photosheet did not write ('%s'): --force removes "
+                       "only a batch's own files; choose another folder", out_dir, list);
+          return false;
+        }
+    }
+  if (n_entries > 0 && !same)
+    {
+      /* Stale files of the other batch go before anything of this one is
+       * written (the ledgers stay: they are the record of what was
+       * printed). */
+      size_t ignored = 0;
+      g_autoptr (GPtrArray) none = g_ptr_array_new_with_free_func (g_free);
+      if (!scan_folder (out_dir, NULL, true, &ignored, none, error))
+        return false;
+    }
+  return write_marker (out_dir, *identity, MARKER_RENDERING, error);
+}
+
+static void
+release_folder (int *lock)
+{
+  _ps_core_unlock (*lock);
+  *lock = -1;
+}
+
+typedef int FolderLock;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FolderLock, release_folder)
+
 bool
 ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOptions *in_options,
                  GError **error)
@@ -204,23 +475,28 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
   g_autoptr (PsRenderOptions) defaults = in_options == NULL ? ps_render_options_new () : NULL;
   const PsRenderOptions *options = in_options != NULL ? in_options : defaults;
 
+  g_auto (FolderLock) lock = -1;
+  g_autofree char *identity = NULL;
+  if (!take_folder (batch, out_dir, options, &lock, &identity, error))
+    return false;
+
   /* The exceptions come first, so that a refused batch still says why. */
-  if (!_ps_output_make_dir (out_dir, error) || !_ps_output_write_exceptions (batch, out_dir, error))
+  if (!_ps_output_write_exceptions (batch, out_dir, error))
     return false;
   size_t n_problems = batch->problems->len;
-  if (n_problems > 0 && !options->skip_invalid)
+  if ((n_problems > 0 && !options->skip_invalid) || batch->students->len == 0)
     {
-      g_set_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_REFUSED,
-                   "%zu problem%s in the batch: nothing rendered (see %s/exceptions.csv; "
-                   "--skip-invalid renders the rest)",
-                   n_problems, n_problems == 1 ? "" : "s", out_dir);
-      return false;
-    }
-  if (batch->students->len == 0)
-    {
-      g_set_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_REFUSED,
-                   "no printable student in the batch: nothing rendered (see %s/exceptions.csv)",
-                   out_dir);
+      if (!write_marker (out_dir, identity, MARKER_REFUSED, error))
+        return false;
+      if (n_problems > 0 && !options->skip_invalid)
+        g_set_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_REFUSED,
+                     "%zu problem%s in the batch: nothing rendered (see %s/exceptions.csv; "
+                     "--skip-invalid renders the rest)",
+                     n_problems, n_problems == 1 ? "" : "s", out_dir);
+      else
+        g_set_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_REFUSED,
+                     "no printable student in the batch: nothing rendered (see %s/exceptions.csv)",
+                     out_dir);
       return false;
     }
 
@@ -254,7 +530,7 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
       g_autofree char *dir = g_build_filename (out_dir, "png", NULL);
       _ps_output_remove_stale_pages (dir, ".png", n_pages);
     }
-  return true;
+  return write_marker (out_dir, identity, MARKER_RENDERED, error);
 }
 
 bool

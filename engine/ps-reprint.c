@@ -47,6 +47,29 @@ checked_date (const char *date, GError **error)
   return NULL;
 }
 
+/* A reprint writes reprint.pdf and tiff/NNNN.tif: into a batch's folder it
+ * would overwrite the batch's own pages. */
+static bool
+refuse_batch_dir (PsLedger *ledger, const char *out_dir, GError **error)
+{
+  bool batch_dir = _ps_render_batch_is_batch_dir (out_dir);
+  if (!batch_dir)
+    {
+      g_autoptr (GError) local = NULL;
+      batch_dir = _ps_ledger_find_batch_by_dir (ledger, out_dir, &local) > 0;
+      if (local != NULL && !g_error_matches (local, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return true;
+        }
+    }
+  if (batch_dir)
+    g_set_error (error, PS_PRINT_ERROR, PS_PRINT_ERROR_REFUSED,
+                 "reprint: '%s' is the folder of a batch (its pages would be overwritten); "
+                 "give the reprint a folder of its own", out_dir);
+  return batch_dir;
+}
+
 bool
 ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
             const char *reason, const char *date, const PsPrintOptions *print,
@@ -63,6 +86,8 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
     }
   g_autofree char *day = checked_date (date, error);
   if (day == NULL)
+    return false;
+  if (refuse_batch_dir (ledger, out_dir, error))
     return false;
   g_autoptr (GArray) matches = _ps_ledger_find_students (ledger, query->xh, query->cjm,
                                                          query->yxdm, query->id_last4, error);
@@ -93,6 +118,38 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
       return false;
     }
 
+  /* Printers and media are checked before anything is rendered or
+   * recorded; the student's class goes back to the printer that printed it
+   * when that one is among them. */
+  g_autoptr (GPtrArray) targets = NULL;
+  PsPrintTarget *target = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  if (print != NULL)
+    {
+      targets = _ps_print_open_targets (print, batch, error);
+      if (targets == NULL)
+        return false;
+      jobs = _ps_ledger_list_jobs (ledger, batch->ledger_id, error);
+      if (jobs == NULL)
+        return false;
+      target = targets->pdata[0];
+      size_t first_page = g_array_index (pages, size_t, 0);
+      for (size_t j = 0; j < jobs->len; j++)
+        {
+          const PsLedgerJob *job = jobs->pdata[j];
+          g_autoptr (GArray) job_pages = _ps_ledger_job_pages (ledger, job->id, error);
+          if (job_pages == NULL)
+            return false;
+          bool has = false;
+          for (size_t p = 0; p < job_pages->len && !has; p++)
+            has = g_array_index (job_pages, size_t, p) == first_page;
+          for (size_t t = 0; has && job->state == PS_JOB_COMPLETED && t < targets->len; t++)
+            if (g_strcmp0 (_ps_queue_get_name (((PsPrintTarget *) targets->pdata[t])->queue),
+                           job->queue) == 0)
+              target = targets->pdata[t];
+        }
+    }
+
   g_autofree char *mark = g_strdup_printf ("补 %s", day);
   g_autofree char *pdf = g_build_filename (out_dir, "reprint.pdf", NULL);
   if (!_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, out_dir, pdf,
@@ -102,31 +159,29 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
   const PsRecord *r = &_ps_batch_student (batch, student)->record;
   gint64 job_id = 0;
   int cups_id = 0;
-  if (print != NULL && print->printer != NULL)
+  g_autoptr (GError) not_queued = NULL;
+  if (target != NULL)
     {
-      g_autoptr (PsQueue) queue = _ps_print_open_queue (print, batch, error);
-      if (queue == NULL)
-        return false;
-      g_autoptr (GPtrArray) jobs = _ps_ledger_list_jobs (ledger, batch->ledger_id, error);
-      if (jobs == NULL)
-        return false;
-      /* Job names are unique in a ledger: the sequence tells reprints apart. */
-      g_autofree char *name = g_strdup_printf ("photosheet reprint %s b%" G_GINT64_FORMAT "-%u %s",
+      /* Job names are unique in a ledger (the sequence tells reprints
+       * apart) and across ledgers (the batch's uid). */
+      g_autofree char *tag = _ps_print_batch_tag (batch);
+      g_autofree char *name = g_strdup_printf ("photosheet reprint %s b%s-%u %s",
                                                r->values[PS_FIELD_XH] ? r->values[PS_FIELD_XH] : "-",
-                                               batch->ledger_id, jobs->len + 1, day);
-      job_id = _ps_ledger_job_create (ledger, batch->ledger_id, print->printer, name,
-                                      (const size_t *) pages->data, pages->len, error);
-      if (job_id <= 0)
-        return false;
-      cups_id = _ps_queue_submit (queue, name, pdf, batch->layout->media,
-                                  (char *const *) print->options->pdata, error);
-      if (cups_id <= 0)
-        return false;
-      if (!_ps_ledger_job_set_cups_id (ledger, job_id, cups_id, error)
-          || !_ps_ledger_job_set_state (ledger, job_id, PS_JOB_PENDING, NULL, error))
-        return false;
+                                               tag, jobs->len + 1, day);
+      g_autoptr (PsLedgerJob) job = _ps_print_submit_job (ledger, target, batch, print, name,
+                                                          (const size_t *) pages->data,
+                                                          pages->len, pdf, &job_id, &not_queued);
+      if (job != NULL)
+        cups_id = job->cups_id;
+      else if (job_id == 0)
+        {
+          /* Not even recorded: the ledger failed; nothing to add to it. */
+          g_propagate_error (error, g_steal_pointer (&not_queued));
+          return false;
+        }
     }
 
+  /* Recorded whether or not the queue took it: the sheet exists. */
   if (_ps_ledger_reprint_add (ledger, batch->ledger_id, match.student_id, reason, pdf, job_id,
                               error) <= 0)
     return false;
@@ -136,6 +191,13 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
       result->pdf_path = g_strdup (pdf);
       result->student_xh = g_strdup (r->values[PS_FIELD_XH]);
       result->cups_job_id = cups_id;
+    }
+  if (not_queued != NULL)
+    {
+      g_set_error (error, PS_PRINT_ERROR, PS_PRINT_ERROR_PARTIAL,
+                   "reprint rendered into '%s' and recorded, but not queued: %s", pdf,
+                   not_queued->message);
+      return false;
     }
   return true;
 }
