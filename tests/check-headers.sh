@@ -10,7 +10,7 @@ flags="-fsyntax-only -H -DPS_COMPILATION -D_GNU_SOURCE -I$build -I$engine $(pkg-
 echo "1..1"
 bad=0
 for f in ps-ledger.c ps-ledger-batch.c ps-ledger-job.c ps-ledger-status.c ps-queue.c \
-         ps-print.c ps-reprint.c ps-plan.c ps-job.c ps-record.c ps-problem.c; do
+         ps-print.c ps-reprint.c ps-plan.c ps-job.c ps-record.c ps-problem.c ps-config.c; do
   headers=$($cc $flags "$engine/$f" 2>&1 >/dev/null) || { echo "# $f does not compile"; bad=1; continue; }
   n=$(printf '%s\n' "$headers" | grep -E '^\.+ ' | grep -cE '/(cairo|pango-1\.0|lcms2|tiffio)') || true
   echo "# $f: $(printf '%s\n' "$headers" | grep -cE '^\.+ ') headers, $n of cairo/pango/lcms2/libtiff"

@@ -97,6 +97,12 @@ exit_status (int wait_status)
 int
 ps_test_run_cli (const char *const *args, char **out, char **err)
 {
+  return ps_test_run_cli_env (args, NULL, out, err);
+}
+
+int
+ps_test_run_cli_env (const char *const *args, const char *const *env, char **out, char **err)
+{
   const char *bin = g_getenv ("PHOTOSHEET_BIN");
   g_assert_nonnull (bin);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -110,7 +116,15 @@ ps_test_run_cli (const char *const *args, char **out, char **err)
   int status = 0;
   g_autoptr (GError) error = NULL;
   g_autofree char *o = NULL, *e = NULL;
-  gboolean ok = g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_auto (GStrv) envp = g_get_environ ();
+  for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      const char *eq = strchr (env[i], '=');
+      g_assert_nonnull (eq);
+      g_autofree char *name = g_strndup (env[i], (gsize) (eq - env[i]));
+      envp = g_environ_setenv (envp, name, eq + 1, TRUE);
+    }
+  gboolean ok = g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
                               &o, &e, &status, &error);
   g_assert_no_error (error);
   g_assert_true (ok);

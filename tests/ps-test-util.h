@@ -35,6 +35,10 @@ char *ps_test_copy_samples (void);
  * Returns the exit status (or -1 if killed); *out / *err get stdout/stderr
  * if not NULL. */
 int ps_test_run_cli (const char *const *args, char **out, char **err);
+/* The same with @env ("NAME=VALUE", NULL-terminated, nullable) added to
+ * the child's environment only (no setenv in a test with threads). */
+int ps_test_run_cli_env (const char *const *args, const char *const *env, char **out,
+                         char **err);
 /* Writes @len bytes (or strlen if -1) to @path; aborts the test on failure. */
 void ps_test_write_file (const char *path, const char *data, gssize len);
 /* The batch of @dir/roster.csv and @dir/photos on @layout (a name), built

@@ -325,7 +325,7 @@ test_open_create (Fixture *f, gconstpointer data)
   g_assert_cmphex (file_mode (f->path), ==, 0600);
   g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 3);
 
   /* the WAL file, while there is one, is no more readable than the ledger */
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
@@ -340,7 +340,7 @@ test_open_reopen (Fixture *f, gconstpointer data)
   ps_ledger_free (ledger);
   ledger = open_ok (f->path);
   ps_ledger_free (ledger);
-  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
                    ==, 10);
   g_assert_cmphex (file_mode (f->path), ==, 0600);
@@ -365,7 +365,7 @@ test_open_newer (Fixture *f, gconstpointer data)
   g_assert_null (ledger);
   g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_SCHEMA);
   g_assert_nonnull (strstr (error->message, "newer photosheet"));
-  g_assert_nonnull (strstr (error->message, "schema 99, this one knows 2"));
+  g_assert_nonnull (strstr (error->message, "schema 99, this one knows 3"));
   g_assert_nonnull (strstr (error->message, f->path));
   /* refused before anything was changed */
   g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");

@@ -254,8 +254,9 @@ test_pipeline_jobs_equal (void)
       g_autofree char *out = g_build_filename (dir, name, NULL);
       render_ok (batch, out, jobs[i]);
       g_autoptr (GHashTable) digests = ps_test_dir_digests (out);
-      /* sheets.pdf, manifest.csv, exceptions.csv, a TIFF, a PNG and a proof per page */
-      g_assert_cmpuint (g_hash_table_size (digests), ==, 3 + 3 * ps_batch_get_n_pages (batch));
+      /* sheets.pdf, manifest.csv, exceptions.csv, the folder's marker and lock, a TIFF,
+       * a PNG and a proof per page */
+      g_assert_cmpuint (g_hash_table_size (digests), ==, 5 + 3 * ps_batch_get_n_pages (batch));
       if (first == NULL)
         first = g_steal_pointer (&digests);
       else

@@ -6,6 +6,7 @@
  * document), PS_CUPS_HARNESS and PS_CUPS_DIR.  Without them every test skips.
  */
 #include "ps-test-util.h"
+#include "ps-test-proxy.h"
 
 #include <cairo-pdf.h>
 #include <glib/gstdio.h>
@@ -416,6 +417,142 @@ test_printer_down (void)
   ps_test_rm_rf (dir);
 }
 
+
+/* A lookup that fails is not "no such job": -1 with the error, while a
+ * name CUPS does not have is 0 without one. */
+static void
+test_find_lookup_failure (void)
+{
+  if (!have_cups ())
+    return;
+  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (g_getenv ("CUPS_SERVER"));
+  g_autofree char *address = ps_test_proxy_get_address (proxy);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsQueue) queue = _ps_queue_open (g_getenv ("PS_TEST_QUEUE"), address, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (_ps_queue_find_job (queue, "ps-test-never-submitted", &error), ==, 0);
+  g_assert_no_error (error);
+
+  ps_test_proxy_drop (proxy, PS_TEST_IPP_GET_JOBS, 0);
+  g_assert_cmpint (_ps_queue_find_job (queue, "ps-test-never-submitted", &error), ==, -1);
+  g_assert_nonnull (error);
+  g_test_message ("lookup failure: %s", error->message);
+  g_assert_true (error->domain == PS_QUEUE_ERROR);
+  g_assert_cmpuint (ps_test_proxy_get_n_dropped (proxy), >, 0);
+  g_clear_error (&error);
+
+  PsQueueJobQuery query = { .title = "ps-test-never-submitted" };
+  g_auto (PsQueueJob) job = { 0 };
+  g_assert_cmpint (_ps_queue_find_own_job (queue, &query, &job, NULL, &error), ==, -1);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  ps_test_proxy_drop (proxy, 0, 0);
+  g_assert_cmpint (_ps_queue_find_own_job (queue, &query, &job, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+/* Create-Job gives the job's own identity before any document: job-uuid
+ * and time-at-creation; a job found by name is ours only when its user,
+ * time and uuid say so. */
+static void
+test_find_own_job (void)
+{
+  if (!have_cups ())
+    return;
+  g_autofree char *dir = ps_test_tmpdir ();
+  g_autofree char *pdf = make_pdf (dir, 1);
+  g_autofree char *title = make_title ("own");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsQueue) queue = _ps_queue_open (g_getenv ("PS_TEST_QUEUE"), NULL, &error);
+  g_assert_no_error (error);
+
+  gint64 before = _ps_queue_to_server_time (queue, g_get_real_time ());
+  g_auto (PsQueueJob) created = { 0 };
+  g_assert_true (_ps_queue_create_job (queue, title, "na_index-4x6_4x6in", NULL, NULL, &created,
+                                       &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (created.id, >, 0);
+  g_assert_true (g_str_has_prefix (created.uuid, "urn:uuid:"));
+  g_assert_cmpint (created.created, >=, before - 2);
+  g_assert_cmpint (created.created, <=, before + 60);
+  /* no document yet: CUPS says so */
+  g_assert_true (created.incoming);
+  g_assert_true (_ps_queue_send_document (queue, created.id, title, pdf, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (ps_job_state_to_string (wait_job (queue, created.id, JOB_TIMEOUT_S, NULL)), ==,
+                   "completed");
+
+  /* ours: this user, in the window */
+  PsQueueJobQuery query = { .title = title, .not_before = before - 3, .not_after = before + 300 };
+  g_auto (PsQueueJob) found = { 0 };
+  size_t foreign = 0;
+  g_assert_cmpint (_ps_queue_find_own_job (queue, &query, &found, &foreign, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (found.id, ==, created.id);
+  g_assert_cmpstr (found.uuid, ==, created.uuid);
+  g_assert_cmpuint (foreign, ==, 0);
+
+  /* recorded after the job was created: another batch's job of that name */
+  PsQueueJobQuery later = { .title = title, .not_before = created.created + 10 };
+  g_auto (PsQueueJob) none = { 0 };
+  g_assert_cmpint (_ps_queue_find_own_job (queue, &later, &none, &foreign, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (foreign, ==, 1);
+  /* another user's */
+  PsQueueJobQuery other = { .title = title, .user = "someone-else" };
+  g_assert_cmpint (_ps_queue_find_own_job (queue, &other, &none, &foreign, &error), ==, 0);
+  g_assert_cmpuint (foreign, ==, 1);
+  /* a job this ledger has recorded already */
+  const char *const known[] = { created.uuid, NULL };
+  PsQueueJobQuery recorded = { .title = title, .known_uuids = known };
+  g_assert_cmpint (_ps_queue_find_own_job (queue, &recorded, &none, &foreign, &error), ==, 0);
+  g_assert_cmpuint (foreign, ==, 1);
+  g_assert_no_error (error);
+  ps_test_rm_rf (dir);
+}
+
+/* A class has no media list: its members are checked, each through its
+ * own destination info. */
+static void
+test_class_members (void)
+{
+  if (!have_cups () || env_or_skip ("PS_TEST_CLASS") == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsQueue) klass = _ps_queue_open (g_getenv ("PS_TEST_CLASS"), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (_ps_queue_is_class (klass));
+  g_auto (GStrv) members = _ps_queue_dup_members (klass);
+  g_assert_cmpuint (g_strv_length (members), ==, 2);
+  g_assert_cmpstr (members[0], ==, g_getenv ("PS_TEST_QUEUE"));
+  g_assert_cmpstr (members[1], ==, g_getenv ("PS_TEST_QUEUE2"));
+
+  g_assert_true (_ps_queue_check_media (klass, "na_index-4x6_4x6in", POINTS_4X6_W, POINTS_4X6_H,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_true (_ps_queue_check_media_type (klass, "photographic-glossy", &error));
+  g_assert_no_error (error);
+  g_assert_false (_ps_queue_check_media (klass, NULL, 150 * 72 / 25.4, 150 * 72 / 25.4, &error));
+  g_assert_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_MEDIA);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "class 'photosheet-class': printer 'photosheet-test'"));
+  g_assert_null (strstr (error->message, "no media sizes at all"));
+  g_clear_error (&error);
+  g_assert_false (_ps_queue_check_media_type (klass, "photographic-adhesive", &error));
+  g_assert_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_MEDIA);
+  g_assert_nonnull (strstr (error->message, "photographic-glossy"));   /* what it has */
+  g_clear_error (&error);
+
+  g_autoptr (PsQueue) printer = _ps_queue_open (g_getenv ("PS_TEST_QUEUE"), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (_ps_queue_is_class (printer));
+  g_auto (GStrv) none = _ps_queue_dup_members (printer);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+  g_assert_true (_ps_queue_is_ready (printer));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -429,6 +566,9 @@ main (int argc, char **argv)
   g_test_add_func ("/queue/submit/complete", test_submit_complete);
   g_test_add_func ("/queue/submit/errors", test_submit_errors);
   g_test_add_func ("/queue/submit/printer-down", test_printer_down);
+  g_test_add_func ("/queue/find/lookup-failure", test_find_lookup_failure);
+  g_test_add_func ("/queue/find/own-job", test_find_own_job);
+  g_test_add_func ("/queue/class/members", test_class_members);
 
   return g_test_run ();
 }
