@@ -360,6 +360,11 @@ command_render (int argc, char **argv)
     return EXIT_USAGE;
   profile = flag_or (profile, ps_config_get_profile (config));
   layout_name = flag_or (layout_name, ps_config_get_layout (config));
+  /* Said, not silently dropped: a batch has no copies setting of its own
+   * yet (copies come from the layout and the roster's 份数 column). */
+  if (ps_config_get_copies (config) > 0)
+    print_error ("render: note: [render] copies=%d of the configuration is not applied: copies "
+                 "come from the layout and the roster's 份数 column", ps_config_get_copies (config));
   if (roster_path == NULL || photos == NULL || out == NULL)
     {
       print_error ("render: --roster, --photos and --out are required (see 'photosheet render --help')");

@@ -485,6 +485,11 @@ test_ledger_schema1 (void)
   g_assert_nonnull (batch->settings.profile_path);
   g_autofree char *photos = g_build_filename (dir, "photos", NULL);
   g_assert_cmpstr (batch->settings.photos_dir, ==, photos);
+  /* schema 3 gave the old batch its unique id */
+  g_assert_nonnull (batch->uid);
+  g_assert_cmpuint (strlen (batch->uid), ==, 32);
+  for (const char *c = batch->uid; *c != '\0'; c++)
+    g_assert_true (g_ascii_isxdigit (*c) && !g_ascii_isupper (*c));
 
   /* and it renders again: the profile at its path has the recorded bytes */
   g_autofree char *again = g_build_filename (dir, "again", NULL);
