@@ -258,6 +258,15 @@ test_reprint_batch_folder (Fixture *f, gconstpointer data)
   g_autoptr (GHashTable) after = ps_test_dir_digests (out);
   ps_test_assert_same_digests (before, after, "after a refused reprint");
 
+  /* nobody of that 学号: exit 1, nothing written */
+  g_autofree char *nobody_dir = g_build_filename (f->dir, "nobody", NULL);
+  const char *nobody[] = { "reprint", "--ledger", ledger, "--xh", "000000000000000", "--out",
+                           nobody_dir, NULL };
+  g_clear_pointer (&se, g_free);
+  g_assert_cmpint (cli (nobody, NULL, &se), ==, 1);
+  g_assert_nonnull (strstr (se, "no student"));
+  g_assert_false (g_file_test (nobody_dir, G_FILE_TEST_EXISTS));
+
   /* its own folder: fine, and status lists the reprint */
   g_autofree char *re = g_build_filename (f->dir, "reprint", NULL);
   const char *own[] = { "reprint", "--ledger", ledger, "--xh", row[4], "--out", re,
@@ -311,6 +320,14 @@ test_ledger_never_created (Fixture *f, gconstpointer data)
       g_assert_false (g_file_test (typo, G_FILE_TEST_EXISTS));
     }
   g_assert_false (g_file_test (hot, G_FILE_TEST_EXISTS));
+
+  /* usage */
+  const char *no_batch[] = { "print", "--printer", "x", NULL };
+  g_assert_cmpint (cli (no_batch, NULL, NULL), ==, 2);
+  const char *no_hot[] = { "export", "--batch", out, NULL };
+  g_assert_cmpint (cli (no_hot, NULL, NULL), ==, 2);
+  const char *no_key[] = { "status", NULL };
+  g_assert_cmpint (cli (no_key, NULL, NULL), ==, 2);
 
   /* a folder without a ledger, and an empty file */
   g_autofree char *empty_dir = g_build_filename (f->dir, "empty", NULL);
