@@ -8,11 +8,9 @@
  */
 #include "config.h"
 #include "ps-roster-private.h"
+#include "ps-file-private.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 
 /* The columns without which a roster is useless, in message order. */
 static const PsField required_fields[] = { PS_FIELD_XH, PS_FIELD_XM, PS_FIELD_BH };
@@ -726,47 +724,18 @@ ps_roster_load (const char *path, const PsRosterOptions *options, GError **error
   if (roster->options.max_field_bytes == 0)
     roster->options.max_field_bytes = PS_ROSTER_DEFAULT_MAX_FIELD_BYTES;
 
-  /* Refuse a file above the limit before reading it. */
-  GStatBuf st;
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
-                   "roster '%s': cannot read: %s", path, g_strerror (saved));
-      return NULL;
-    }
-  /* A directory, a FIFO or a device (/dev/zero has no size and no end). */
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
-                   "roster '%s': not a regular file", path);
-      return NULL;
-    }
-  if (st.st_size > 0 && (guint64) st.st_size > (guint64) roster->options.max_bytes)
-    {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE,
-                   "roster '%s': file is %" G_GUINT64_FORMAT " bytes, above the limit of %zu",
-                   path, (guint64) st.st_size, roster->options.max_bytes);
-      return NULL;
-    }
-
-  char *data = NULL;
+  /* Only a regular file, refused above the limit before it is read. */
+  g_autoptr (GBytes) bytes = NULL;
+  if (!_ps_file_read_regular_full (path, roster->options.max_bytes, "roster", PS_ROSTER_ERROR,
+                                   PS_ROSTER_ERROR_OPEN, PS_ROSTER_ERROR_TOO_LARGE, &bytes,
+                                   error))
+    return NULL;
   gsize len = 0;
-  g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
-                   "roster '%s': cannot read: %s", path, local->message);
-      return NULL;
-    }
+  const char *data = g_bytes_get_data (bytes, &len);
 
   bool ok = false;
   Format format = FORMAT_CSV;
-  if (len > roster->options.max_bytes)
-    g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE,
-                 "roster '%s': file is %zu bytes, above the limit of %zu", path, (size_t) len,
-                 roster->options.max_bytes);
-  else if (len == 0)
+  if (len == 0)
     g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
                  "roster '%s': file is empty", path);
   else if (sniff_format (roster, data, len, &format, error))
@@ -791,8 +760,9 @@ ps_roster_load (const char *path, const PsRosterOptions *options, GError **error
         }
     }
 
-  /* The raw bytes hold every full name and ID number of the file. */
-  _ps_roster_wipe_free (data, len);
+  /* The raw bytes hold every full name and ID number of the file: the
+   * reader's buffer is wiped when the last reference goes. */
+  g_clear_pointer (&bytes, g_bytes_unref);
   if (!ok)
     return NULL;
 

@@ -165,6 +165,30 @@ test_grows (Fixture *f, gconstpointer data)
   assert_refused ("/proc/self/status", 1 << 20, TEST_ERROR_OPEN, "the file grew while it was read");
 }
 
+/* Through ps_roster_load(): the roster's own codes. */
+static void
+test_roster (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *fifo = g_build_filename (f->dir, "pipe.csv", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_null (ps_roster_load (fifo, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, "is a named pipe (FIFO), not a regular file"));
+  g_clear_error (&error);
+
+  g_autofree char *big = g_build_filename (f->dir, "big.csv", NULL);
+  ps_test_write_file (big, "xh,xm,bh\n1,2,3\n", -1);
+  PsRosterOptions options = { .max_bytes = 10 };
+  g_assert_null (ps_roster_load (big, &options, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  g_assert_null (ps_roster_load ("/dev/zero", NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, "roster '/dev/zero': is a device"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -177,5 +201,6 @@ main (int argc, char **argv)
   TEST ("/file/fifo", test_fifo);
   TEST ("/file/dev-zero", test_dev_zero);
   TEST ("/file/grows", test_grows);
+  TEST ("/file/roster", test_roster);
   return g_test_run ();
 }
