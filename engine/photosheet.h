@@ -195,8 +195,13 @@ typedef enum {
  * @style: how the hidden middle is written
  *
  * Keeps the first and last character (two characters: the first, then '*';
- * one character: "*").  A value that already contains '*' is returned as
- * given.  Surrounding white space is trimmed.
+ * one character: "*").  A value already in masked form (see
+ * ps_mask_is_masked()) is returned as given.  Before counting characters the
+ * name is cleaned as on import: invisible format characters (bidi controls,
+ * zero-width spaces, soft hyphens) removed, NFC, surrounding white space
+ * trimmed, and a Chinese name loses its interior spaces (王　李 -> 王*).  A
+ * combining mark counts with the character before it.  The result never
+ * shows more than the first and last character of a name.
  *
  * Returns: (transfer full) (nullable): the masked name, or NULL if @name is
  * not valid UTF-8.  "" for an empty name.
@@ -211,7 +216,13 @@ PS_API char *ps_mask_name (const char *name, PsMaskStyle style);
  */
 PS_API char *ps_mask_id (const char *id);
 
-/** ps_mask_is_masked: Returns: true if @value contains a '*'. */
+/**
+ * ps_mask_is_masked:
+ *
+ * Returns: true if @value is in masked form: "*" alone, a character then
+ * '*' (李*), or a character, one or more '*' and a character (张**丰).  A
+ * '*' elsewhere does not make a value masked: 张三丰* is not.
+ */
 PS_API bool ps_mask_is_masked (const char *value);
 
 /** ps_mask_style_from_string: "per-character" / "fixed". */
