@@ -286,6 +286,25 @@ PS_API size_t ps_roster_get_n_records (const PsRoster *roster);
 PS_API const PsRecord *ps_roster_get_record (const PsRoster *roster, size_t index);
 PS_API size_t ps_roster_get_n_problems (const PsRoster *roster);
 PS_API const PsProblem *ps_roster_get_problem (const PsRoster *roster, size_t index);
+/**
+ * ps_roster_get_n_warnings:
+ *
+ * Warnings are values import changed - invisible characters removed, text
+ * composed to NFC, spaces removed from a Chinese name, full-width digits
+ * changed to ASCII - and notes on the file (row 0, e.g. which worksheet was
+ * read).  Unlike problems they leave the row printable.
+ *
+ * Returns: the number of warnings.
+ */
+PS_API size_t ps_roster_get_n_warnings (const PsRoster *roster);
+/**
+ * ps_roster_get_warning:
+ * @index: below ps_roster_get_n_warnings()
+ *
+ * Returns: (transfer none): warning @index, in row order, as a PsProblem:
+ * file, row, 学号 / 采集码, field key and reason; never a name or ID.
+ */
+PS_API const PsProblem *ps_roster_get_warning (const PsRoster *roster, size_t index);
 /** ps_roster_get_sha256: Returns: hex sha256 of the roster file bytes. */
 PS_API const char *ps_roster_get_sha256 (const PsRoster *roster);
 

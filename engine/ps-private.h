@@ -40,6 +40,7 @@ struct _PsRoster {
   size_t n_rows;
   GPtrArray *records;           /* PsRecord*, roster order */
   GPtrArray *problems;          /* PsProblem*, row order */
+  GPtrArray *warnings;          /* PsProblem*, row order; NULL = none (ledger rosters) */
   PsRosterOptions options;
 };
 

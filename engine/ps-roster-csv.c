@@ -175,6 +175,7 @@ parser_cells (CsvParser *p)
       PsRosterCell *c = &g_array_index (p->cells, PsRosterCell, i);
       c->data = p->buf->str + s->offset;
       c->len = s->len;
+      c->kind = PS_ROSTER_CELL_TEXT;
     }
   return (const PsRosterCell *) (void *) p->cells->data;
 }

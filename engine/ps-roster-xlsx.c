@@ -358,8 +358,9 @@ read_shared_strings (Xlsx *x, GPtrArray *strings, GError **error)
 /* ------------------------------------------------------------------ */
 
 typedef struct {
-  int   column;     /* 0-based */
-  char *value;      /* owned, wiped on free */
+  int              column;   /* 0-based */
+  char            *value;    /* owned, wiped on free */
+  PsRosterCellKind kind;
 } XlsxCell;
 
 typedef struct {
@@ -466,6 +467,7 @@ end_cell (Sheet *s)
 {
   char *value = NULL;
   const char *t = s->type;
+  PsRosterCellKind kind = PS_ROSTER_CELL_TEXT;
 
   s->in_c = false;
   if (s->column >= XLSX_MAX_COLUMNS)
@@ -492,17 +494,27 @@ end_cell (Sheet *s)
       value = g_strdup (g_ptr_array_index (s->strings, index));
     }
   else if (strcmp (t, "b") == 0)
-    value = g_strdup (strcmp (s->v->str, "1") == 0 ? "TRUE" : "FALSE");
-  else if (strcmp (t, "str") == 0 || strcmp (t, "e") == 0 || strcmp (t, "d") == 0)
+    {
+      value = g_strdup (strcmp (s->v->str, "1") == 0 ? "TRUE" : "FALSE");
+      kind = PS_ROSTER_CELL_BOOLEAN;
+    }
+  else if (strcmp (t, "e") == 0)
+    {
+      /* #N/A, #REF!...: the cell's formula failed. */
+      value = g_strndup (s->v->str, s->v->len);
+      kind = PS_ROSTER_CELL_ERROR;
+    }
+  else if (strcmp (t, "str") == 0 || strcmp (t, "d") == 0)
     value = g_strndup (s->v->str, s->v->len);
   else
     {
-      /* "n" or none: a number, written as exact digits. */
+      /* "n" or none: a number (a double in Excel), written as exact digits. */
       const char *d = s->v->str;
       size_t n = s->v->len;
       _ps_roster_trim (&d, &n);
       g_autofree char *plain = g_strndup (d, n);
       value = _ps_roster_number_to_text (plain);
+      kind = PS_ROSTER_CELL_NUMBER;
     }
 
   if (value[0] == '\0')
@@ -510,7 +522,7 @@ end_cell (Sheet *s)
       g_free (value);
       return;
     }
-  XlsxCell cell = { s->column, value };
+  XlsxCell cell = { s->column, value, kind };
   g_array_append_val (s->cells, cell);
 }
 
@@ -531,6 +543,7 @@ dense_cells (Sheet *s, size_t n_columns)
         continue;   /* the same reference twice: keep the first */
       d->data = c->value;
       d->len = strlen (c->value);
+      d->kind = c->kind;
     }
   return (const PsRosterCell *) (void *) s->dense->data;
 }
