@@ -266,7 +266,7 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
               continue;
             }
           have_header = true;
-          if (!_ps_roster_check_required (roster, header.has, error))
+          if (!_ps_roster_check_required (roster, header.has, NULL, error))
             goto out;
           continue;
         }
@@ -286,7 +286,7 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
       /* Only rows that name no known column: say which columns are needed. */
       bool none[PS_N_FIELDS] = { false };
       if (n_title_rows > 0)
-        _ps_roster_check_required (roster, none, error);
+        _ps_roster_check_required (roster, none, NULL, error);
       else
         g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
                      "roster '%s': no header row", roster->path);

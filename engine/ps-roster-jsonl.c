@@ -526,7 +526,7 @@ _ps_roster_read_jsonl (PsRoster *roster, const char *data, size_t len, GError **
     }
   /* Only objects tell which columns exist; with none read, every line is
    * already a problem. */
-  if (roster->records->len > 0 && !_ps_roster_check_required (roster, has, error))
+  if (roster->records->len > 0 && !_ps_roster_check_required (roster, has, NULL, error))
     return false;
   return true;
 }

@@ -64,9 +64,10 @@ void _ps_roster_header_clear (PsRosterHeader *header);
 bool _ps_roster_header_has_any (const PsRosterHeader *header);
 #define PS_ROSTER_MAX_TITLE_ROWS 10
 /* Fails with PS_ROSTER_ERROR_MISSING_COLUMN naming every required column
- * (学号, 姓名, 班级) absent from @has. */
+ * (学号, 姓名, 班级) absent from @has.  @where (nullable) says which part of
+ * the file was read, e.g. "sheet '名单' (the first visible sheet)". */
 bool _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
-                                GError **error);
+                                const char *where, GError **error);
 
 /* ---- rows ---- */
 

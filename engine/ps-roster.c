@@ -271,7 +271,7 @@ _ps_roster_header_has_any (const PsRosterHeader *header)
 
 bool
 _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
-                           GError **error)
+                           const char *where, GError **error)
 {
   g_autoptr (GString) missing = g_string_new (NULL);
   size_t n_missing = 0;
@@ -290,7 +290,8 @@ _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
     return true;
 
   g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN,
-               "roster '%s': missing required column%s: %s", roster->path,
+               "roster '%s'%s%s: missing required column%s: %s", roster->path,
+               where != NULL ? " " : "", where != NULL ? where : "",
                n_missing > 1 ? "s" : "", missing->str);
   return false;
 }

@@ -809,8 +809,8 @@ test_xlsx_missing_columns (Fixture *f, gconstpointer data)
   g_assert_true (ps_xlsx_write (path, rows, 2, 3, NULL, &error));
   g_assert_null (ps_roster_load (path, NULL, &error));
   g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
-  g_autofree char *expected = g_strdup_printf ("roster '%s': missing required column: 班级 (bh)",
-                                               path);
+  g_autofree char *expected = g_strdup_printf ("roster '%s' sheet 'Sheet1' (the first sheet): "
+                                               "missing required column: 班级 (bh)", path);
   g_assert_cmpstr (error->message, ==, expected);
   g_clear_error (&error);
 
@@ -1236,7 +1236,7 @@ test_xlsx_long_numbers (Fixture *f, gconstpointer data)
     }
 }
 
-/* Error values and booleans. */
+/* Error values, booleans, and which sheet is read. */
 static void
 test_xlsx_error_cells (Fixture *f, gconstpointer data)
 {
@@ -1272,6 +1272,69 @@ test_xlsx_error_cells (Fixture *f, gconstpointer data)
   assert_row_problem (roster, 5, "bh", "班级 is an Excel error value; fix");
 }
 
+static const char hidden_workbook[] =
+  "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+  "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+  "<sheet name=\"Sheet1\" sheetId=\"1\" state=\"hidden\" r:id=\"rId1\"/>"
+  "<sheet name=\"旧表\" sheetId=\"2\" state=\"veryHidden\" r:id=\"rId2\"/>"
+  "<sheet name=\"名单\" sheetId=\"3\" r:id=\"rId3\"/></sheets></workbook>";
+static const char hidden_rels[] =
+  "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+  "<Relationship Id=\"rId1\" Type=\"worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+  "<Relationship Id=\"rId2\" Type=\"worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+  "<Relationship Id=\"rId3\" Type=\"worksheet\" Target=\"worksheets/sheet3.xml\"/>"
+  "</Relationships>";
+static const char hidden_old_sheet[] =
+  "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+  "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>学号</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>姓名</t></is></c></row>"
+  "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>1</t></is></c><c r=\"B2\" t=\"inlineStr\"><is><t>旧表</t></is></c></row>"
+  "</sheetData></worksheet>";
+
+static void
+test_xlsx_hidden_sheet (Fixture *f, gconstpointer data)
+{
+  const char *sheet3 =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>学号</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>姓名</t></is></c>"
+    "<c r=\"C1\" t=\"inlineStr\"><is><t>班级</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>201818004215114</t></is></c>"
+    "<c r=\"B2\" t=\"inlineStr\"><is><t>张三丰</t></is></c><c r=\"C2\" t=\"inlineStr\"><is><t>软工三班</t></is></c></row>"
+    "</sheetData></worksheet>";
+  const char *parts[] = {
+    "xl/workbook.xml", hidden_workbook, "xl/_rels/workbook.xml.rels", hidden_rels,
+    "xl/worksheets/sheet1.xml", hidden_old_sheet, "xl/worksheets/sheet2.xml", hidden_old_sheet,
+    "xl/worksheets/sheet3.xml", sheet3, NULL
+  };
+  g_autofree char *path = g_build_filename (f->dir, "hidden.xlsx", NULL);
+  write_zip (path, parts);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  /* the first visible sheet, and a note that says so */
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster), ==, 1);
+  g_assert_cmpint (warning (roster, 0)->row, ==, 0);
+  g_assert_null (warning (roster, 0)->field);
+  g_assert_cmpstr (warning (roster, 0)->reason, ==,
+                   "read sheet '名单' (the first visible sheet; hidden before it: 'Sheet1', "
+                   "'旧表'); hidden sheets are not read");
+
+  /* a visible sheet that lacks a column: the message names it */
+  const char *parts2[] = {
+    "xl/workbook.xml", hidden_workbook, "xl/_rels/workbook.xml.rels", hidden_rels,
+    "xl/worksheets/sheet1.xml", sheet3, "xl/worksheets/sheet3.xml", hidden_old_sheet, NULL
+  };
+  g_autofree char *path2 = g_build_filename (f->dir, "hidden2.xlsx", NULL);
+  write_zip (path2, parts2);
+  g_autoptr (GError) error = NULL;
+  g_assert_null (ps_roster_load (path2, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
+  g_autofree char *expected = g_strdup_printf (
+    "roster '%s' sheet '名单' (the first visible sheet; hidden before it: 'Sheet1', '旧表'): "
+    "missing required column: 班级 (bh)", path2);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
 /* Files written by openpyxl (tests/data/make-xlsx-fixtures.py). */
 static void
 test_xlsx_openpyxl (Fixture *f, gconstpointer data)
@@ -1299,6 +1362,12 @@ test_xlsx_openpyxl (Fixture *f, gconstpointer data)
   assert_row_problem (roster, 7, "xh", "学号 is a TRUE/FALSE value");
   const char *secrets[] = { "张三丰", "王李", "110105194912", "440301199001", "0000", NULL };
   assert_secrets_absent (roster, secrets);
+
+  g_autofree char *hidden = ps_test_data_path ("roster-openpyxl-hidden.xlsx");
+  g_autoptr (PsRoster) roster2 = load_ok (hidden, NULL);
+  g_assert_cmpuint (ps_roster_get_n_records (roster2), ==, 4);
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster2), ==, 1);
+  g_assert_nonnull (strstr (warning (roster2, 0)->reason, "read sheet '名单' (the first visible"));
 }
 
 /* JSON values: what json-glib would get wrong is read from the line. */
@@ -1390,6 +1459,7 @@ main (int argc, char **argv)
   TEST ("/roster/hygiene/identifiers", test_hygiene_identifiers);
   TEST ("/roster/xlsx/long-numbers", test_xlsx_long_numbers);
   TEST ("/roster/xlsx/error-cells", test_xlsx_error_cells);
+  TEST ("/roster/xlsx/hidden-sheet", test_xlsx_hidden_sheet);
   TEST ("/roster/xlsx/openpyxl", test_xlsx_openpyxl);
   TEST ("/roster/jsonl/values", test_jsonl_values);
 
