@@ -258,6 +258,15 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
         continue;
       if (!have_header)
         {
+          /* One cell with tabs in it where the header should be: the file is
+           * tab-separated (Excel's "Text (Tab delimited)"). */
+          if (n_cells == 1 && memchr (cells[0].data, '\t', cells[0].len) != NULL)
+            {
+              g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                           "roster '%s' row %d: looks like tab-separated text (TSV); "
+                           "save it as CSV or XLSX", roster->path, row);
+              goto out;
+            }
           _ps_roster_header_init (&header, cells, n_cells);
           if (!_ps_roster_header_has_any (&header) && n_title_rows < PS_ROSTER_MAX_TITLE_ROWS)
             {

@@ -954,6 +954,40 @@ has_suffix_ci (const char *path, const char *suffix)
   return n >= k && g_ascii_strcasecmp (path + n - k, suffix) == 0;
 }
 
+/* From @i on, the first byte that is not a UTF-8 BOM or ASCII white space. */
+static size_t
+skip_space (const char *data, size_t len, size_t i)
+{
+  if (i == 0 && len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+    i++;
+  return i;
+}
+
+/* UTF-16 as Excel saves "Unicode Text": a byte order mark, or - without
+ * one - ASCII text with a zero byte in every other position.  A CSV in UTF-8
+ * or GB18030 holds no zero bytes but a stray one (a problem of its row). */
+static bool
+looks_like_utf16 (const char *data, size_t len)
+{
+  const guchar *p = (const guchar *) data;
+
+  if (len >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
+    return true;
+
+  size_t n = MIN (len, 512) & ~(size_t) 1;
+  size_t zeros[2] = { 0, 0 };
+  for (size_t i = 0; i < n; i++)
+    if (p[i] == 0)
+      zeros[i & 1]++;
+  size_t units = n / 2;
+  for (int parity = 0; parity < 2; parity++)
+    if (zeros[parity] >= 4 && zeros[!parity] == 0 && zeros[parity] * 4 >= units)
+      return true;
+  return false;
+}
+
 /* Content first (a renamed file is still what it is), then the name. */
 static bool
 sniff_format (const PsRoster *roster, const char *data, size_t len, Format *format,
@@ -973,15 +1007,33 @@ sniff_format (const PsRoster *roster, const char *data, size_t len, Format *form
       return false;
     }
 
-  size_t i = 0;
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    i = 3;
-  while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-    i++;
+  if (looks_like_utf16 (data, len))
+    {
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING,
+                   "roster '%s': is UTF-16 text (Excel 'Unicode Text'); "
+                   "save it as CSV UTF-8 or XLSX", roster->path);
+      return false;
+    }
+
+  size_t i = skip_space (data, len, 0);
   if (i < len && data[i] == '{')
     {
       *format = FORMAT_JSONL;
       return true;
+    }
+  /* [ then an object, an array, a string, a number or ]: one JSON document
+   * holding a list, as many tools write "JSON" (a CSV header never starts
+   * like that). */
+  if (i < len && data[i] == '[')
+    {
+      size_t k = skip_space (data, len, i + 1);
+      if (k >= len || strchr ("{[\"]-0123456789", data[k]) != NULL)
+        {
+          g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                       "roster '%s': is a JSON array; photosheet reads JSON Lines, "
+                       "one object per line", roster->path);
+          return false;
+        }
     }
 
   if (has_suffix_ci (roster->path, ".xlsx") || has_suffix_ci (roster->path, ".xlsm"))

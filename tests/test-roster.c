@@ -1419,6 +1419,80 @@ test_jsonl_values (Fixture *f, gconstpointer data)
   assert_secrets_absent (roster, secrets);
 }
 
+/* Files that are not rosters say what they are. */
+static void
+test_sniff_not_rosters (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const char *csv = "学号,姓名,班级\r\n201818004215114,张三,软工三班\r\n";
+
+  /* Excel "Unicode Text": UTF-16LE with a BOM, tab-separated */
+  g_autofree char *tsv16 = g_strdup ("学号\t姓名\t班级\r\n201818004215114\t张三\t软工三班\r\n");
+  glong n16 = 0;
+  g_autofree gunichar2 *u16 = g_utf8_to_utf16 (tsv16, -1, NULL, &n16, NULL);
+  g_autoptr (GString) le = g_string_new_len ("\xFF\xFE", 2);
+  for (glong i = 0; i < n16; i++)
+    {
+      g_string_append_c (le, (char) (u16[i] & 0xFF));
+      g_string_append_c (le, (char) (u16[i] >> 8));
+    }
+  g_autofree char *p16 = write_tmp (f, "unicode.txt", le->str, (gssize) le->len);
+  g_assert_null (ps_roster_load (p16, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_autofree char *m16 = g_strdup_printf ("roster '%s': is UTF-16 text (Excel 'Unicode Text'); "
+                                          "save it as CSV UTF-8 or XLSX", p16);
+  g_assert_cmpstr (error->message, ==, m16);
+  g_clear_error (&error);
+
+  /* big-endian with a BOM, and ASCII UTF-16 without one */
+  g_autofree char *pbe = write_tmp (f, "be.csv", "\xFE\xFF\0x\0h", 6);
+  g_assert_null (ps_roster_load (pbe, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_clear_error (&error);
+  g_autofree char *pnobom = write_tmp (f, "nobom.csv", "x\0h\0,\0x\0m\0,\0b\0h\0\n\0", 18);
+  g_assert_null (ps_roster_load (pnobom, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "is UTF-16 text"));
+  g_clear_error (&error);
+
+  /* tab-separated, with and without a title row */
+  g_autofree char *ptsv = write_tmp (f, "tabs.csv", tsv16, -1);
+  g_assert_null (ps_roster_load (ptsv, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_autofree char *mtsv = g_strdup_printf ("roster '%s' row 1: looks like tab-separated text (TSV); "
+                                           "save it as CSV or XLSX", ptsv);
+  g_assert_cmpstr (error->message, ==, mtsv);
+  g_clear_error (&error);
+  g_autofree char *titled = g_strconcat ("2022届毕业生名单\n", tsv16, NULL);
+  g_autofree char *ptitle = write_tmp (f, "titled.csv", titled, -1);
+  g_assert_null (ps_roster_load (ptitle, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "row 2: looks like tab-separated text (TSV)"));
+  g_clear_error (&error);
+
+  /* a JSON array */
+  g_autofree char *pjson = write_tmp (f, "list.json",
+                                      " [\n {\"xh\": \"1\", \"xm\": \"张三\", \"bh\": \"a\"}\n]\n", -1);
+  g_assert_null (ps_roster_load (pjson, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_autofree char *mjson = g_strdup_printf ("roster '%s': is a JSON array; photosheet reads JSON "
+                                            "Lines, one object per line", pjson);
+  g_assert_cmpstr (error->message, ==, mjson);
+  g_clear_error (&error);
+
+  /* a CSV whose first header starts with '[' is still a CSV; a stray NUL
+   * byte does not make a file UTF-16 */
+  g_autofree char *pbr = write_tmp (f, "br.csv", "[学号],xh,xm,bh\n1,2,张三,a\n", -1);
+  g_autoptr (PsRoster) rbr = load_ok (pbr, NULL);
+  g_assert_cmpstr (ps_roster_get_format (rbr), ==, "csv");
+  static const char nul[] = "xh,xm,bh\n1,张\0三,a\n2,李四,a\n";
+  g_autofree char *pnul = write_tmp (f, "nul.csv", nul, sizeof nul - 1);
+  g_autoptr (PsRoster) rnul = load_ok (pnul, NULL);
+  g_assert_cmpuint (ps_roster_get_n_problems (rnul), ==, 1);
+  g_autofree char *pok = write_tmp (f, "ok.csv", csv, -1);
+  g_autoptr (PsRoster) rok = load_ok (pok, NULL);
+  g_assert_cmpuint (ps_roster_get_n_records (rok), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1462,6 +1536,7 @@ main (int argc, char **argv)
   TEST ("/roster/xlsx/hidden-sheet", test_xlsx_hidden_sheet);
   TEST ("/roster/xlsx/openpyxl", test_xlsx_openpyxl);
   TEST ("/roster/jsonl/values", test_jsonl_values);
+  TEST ("/roster/load/not-rosters", test_sniff_not_rosters);
 
   return g_test_run ();
 }
