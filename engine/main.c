@@ -130,6 +130,26 @@ print_problem (FILE *out, const PsProblem *p)
   fprintf (out, "%s\n", p->reason);
 }
 
+/* What import changed in a value (normalised, folded): the row is printed
+ * all the same, and the school may want to know. */
+static void
+print_warnings (FILE *out, const PsRoster *roster)
+{
+  for (size_t i = 0; i < ps_roster_get_n_warnings (roster); i++)
+    {
+      const PsProblem *p = ps_roster_get_warning (roster, i);
+      g_autofree char *base = g_path_get_basename (p->file);
+      fprintf (out, "%s:%d: ", base, p->row);
+      if (p->xh != NULL)
+        fprintf (out, "xh=%s: ", p->xh);
+      else if (p->cjm != NULL)
+        fprintf (out, "cjm=%s: ", p->cjm);
+      if (p->field != NULL)
+        fprintf (out, "%s: ", p->field);
+      fprintf (out, "warning: %s\n", p->reason);
+    }
+}
+
 static void
 json_add_problem (JsonBuilder *b, const PsProblem *p)
 {
@@ -185,6 +205,11 @@ print_check_json (const PsRoster *roster, const PsCheck *check, const PsLayout *
   json_builder_begin_array (b);
   for (size_t i = 0; i < ps_check_get_n_problems (check); i++)
     json_add_problem (b, ps_check_get_problem (check, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  for (size_t i = 0; i < ps_roster_get_n_warnings (roster); i++)
+    json_add_problem (b, ps_roster_get_warning (roster, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
 
@@ -255,6 +280,7 @@ command_check (int argc, char **argv)
       printf ("problems  %zu\n", n_problems);
       for (size_t i = 0; i < n_problems; i++)
         print_problem (stdout, ps_check_get_problem (check, i));
+      print_warnings (stdout, roster);
     }
   return n_problems == 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
@@ -389,6 +415,7 @@ command_render (int argc, char **argv)
   size_t n_problems = ps_check_get_n_problems (check);
   for (size_t i = 0; i < n_problems; i++)
     print_problem (stderr, ps_check_get_problem (check, i));
+  print_warnings (stderr, roster);
 
   g_autoptr (PsBatch) batch = ps_batch_new (check, batch_options, &error);
   if (batch == NULL)

@@ -232,8 +232,13 @@ typedef enum {
  * @style: how the hidden middle is written
  *
  * Keeps the first and last character (two characters: the first, then '*';
- * one character: "*").  A value that already contains '*' is returned as
- * given.  Surrounding white space is trimmed.  Thread-safe.
+ * one character: "*").  A value already in masked form (see
+ * ps_mask_is_masked()) is returned as given.  Before counting characters the
+ * name is cleaned as on import: invisible format characters (bidi controls,
+ * zero-width spaces, soft hyphens) removed, NFC, surrounding white space
+ * trimmed, and a Chinese name loses its interior spaces (王　李 -> 王*).  A
+ * combining mark counts with the character before it.  The result never
+ * shows more than the first and last character of a name.  Thread-safe.
  *
  * Returns: (transfer full) (nullable): the masked name, or NULL if @name is
  * not valid UTF-8.  "" for an empty name.
@@ -248,7 +253,13 @@ PS_API char *ps_mask_name (const char *name, PsMaskStyle style);
  */
 PS_API char *ps_mask_id (const char *id);
 
-/** ps_mask_is_masked: Returns: true if @value contains a '*'. */
+/**
+ * ps_mask_is_masked:
+ *
+ * Returns: true if @value is in masked form: "*" alone, a character then
+ * '*' (李*), or a character, one or more '*' and a character (张**丰).  A
+ * '*' elsewhere does not make a value masked: 张三丰* is not.
+ */
 PS_API bool ps_mask_is_masked (const char *value);
 
 /**
@@ -328,6 +339,25 @@ PS_API size_t ps_roster_get_n_records (const PsRoster *roster);
 PS_API const PsRecord *ps_roster_get_record (const PsRoster *roster, size_t index);
 PS_API size_t ps_roster_get_n_problems (const PsRoster *roster);
 PS_API const PsProblem *ps_roster_get_problem (const PsRoster *roster, size_t index);
+/**
+ * ps_roster_get_n_warnings:
+ *
+ * Warnings are values import changed - invisible characters removed, text
+ * composed to NFC, spaces removed from a Chinese name, full-width digits
+ * changed to ASCII - and notes on the file (row 0, e.g. which worksheet was
+ * read).  Unlike problems they leave the row printable.
+ *
+ * Returns: the number of warnings.
+ */
+PS_API size_t ps_roster_get_n_warnings (const PsRoster *roster);
+/**
+ * ps_roster_get_warning:
+ * @index: below ps_roster_get_n_warnings()
+ *
+ * Returns: (transfer none): warning @index, in row order, as a PsProblem:
+ * file, row, 学号 / 采集码, field key and reason; never a name or ID.
+ */
+PS_API const PsProblem *ps_roster_get_warning (const PsRoster *roster, size_t index);
 /** ps_roster_get_sha256: Returns: hex sha256 of the roster file bytes. */
 PS_API const char *ps_roster_get_sha256 (const PsRoster *roster);
 /** ps_roster_get_mask_style: the style names were masked with. */

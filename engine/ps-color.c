@@ -32,6 +32,7 @@
  */
 #include "config.h"
 #include "ps-color-private.h"
+#include "ps-file-private.h"
 
 #include <lcms2.h>
 #include <string.h>
@@ -224,21 +225,19 @@ _ps_color_read_profile (const char *path, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_autofree char *display = g_filename_display_name (path);
-  g_autoptr(GError) local = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, &local))
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE,
-                     "profile '%s': no such file", display);
-      else
-        g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE, "profile '%s': %s",
-                     display, local->message);
+      g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE, "profile '%s': no such file",
+                   display);
       return NULL;
     }
-  return g_bytes_new_take (contents, length);
+  /* Bounded, regular files only: --profile /dev/zero or a FIFO is refused
+   * at once rather than read until memory runs out or forever. */
+  GBytes *bytes = NULL;
+  if (!_ps_file_read_regular (path, PS_COLOR_MAX_PROFILE_BYTES, "profile", PS_COLOR_ERROR,
+                              PS_COLOR_ERROR_PROFILE, &bytes, error))
+    return NULL;
+  return bytes;
 }
 
 static bool

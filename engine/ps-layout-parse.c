@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "ps-layout-parse-private.h"
+#include "ps-file-private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -804,9 +805,6 @@ _ps_layout_load_from_data (const char *name, const char *path, const char *conte
 PsLayout *
 _ps_layout_load_file (const char *path, const char *name, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
   GStatBuf st;
 
   if (g_stat (path, &st) != 0)
@@ -830,12 +828,14 @@ _ps_layout_load_file (const char *path, const char *name, GError **error)
                    MAX_FILE_BYTES / 1024);
       return NULL;
     }
-  if (!g_file_get_contents (path, &contents, &length, &local))
-    {
-      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_FAILED, "layout '%s': %s", path,
-                   local->message);
-      return NULL;
-    }
-  return _ps_layout_load_from_data (name, path, contents, length, error);
+  /* Read through the bounded reader all the same: the file may have been
+   * swapped for a FIFO or grown since the stat. */
+  g_autoptr (GBytes) bytes = NULL;
+  if (!_ps_file_read_regular_full (path, MAX_FILE_BYTES, "layout", PS_LAYOUT_ERROR,
+                                   PS_LAYOUT_ERROR_FAILED, PS_LAYOUT_ERROR_PARSE, &bytes, error))
+    return NULL;
+  gsize length = 0;
+  const char *contents = g_bytes_get_data (bytes, &length);
+  return _ps_layout_load_from_data (name, path, contents != NULL ? contents : "", length, error);
 }
 

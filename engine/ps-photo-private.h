@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 
 /* Longest side a photo may declare, whatever the pixel limit. */
 #define PS_PHOTO_MAX_DIMENSION 30000
+/* Largest photo file: an approved ID photo is tens of kB; a 40 Mpx 16-bit
+ * TIFF is about 240 MB. */
+#define PS_PHOTO_MAX_FILE_BYTES ((gint64) 256 << 20)
 
 /* A decoded photo, as stored (not yet oriented or colour-converted). */
 typedef struct {

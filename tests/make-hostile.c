@@ -4,7 +4,8 @@
  *   make-hostile --photos DIR       hostile photos (below), for test-hostile
  *   make-hostile --fuzz-seeds DIR   small seeds: DIR/fuzz-photo/, DIR/fuzz-icc/,
  *                                   DIR/fuzz-roster-xlsx/ (tests/fuzz/corpus/
- *                                   holds the committed output)
+ *                                   holds the committed output; the openpyxl
+ *                                   files there come from tests/data/)
  *
  * Photos written by --photos (all 480 x 640 where they decode at all):
  *   ok.jpg              a valid photo (the control)
@@ -604,6 +605,50 @@ make_xlsx_seeds (const char *dir)
   write_bytes (path, parts->str, parts->len);
   g_autofree char *path2 = g_build_filename (dir, "parts-sheet-only.bin", NULL);
   write_bytes (path2, sheet, strlen (sheet));
+
+  /* Input hygiene: identifiers stored as numbers of more than 15 digits,
+   * in Excel's exponent form and in full ... */
+  const char *h[] = { "学号", "姓名", "班级", "证件号码", "时间戳" };
+  const char *n1[] = { "12345678901234567890", "张三丰", "1班", "110105194912310000", "1653446320558" };
+  const char *n2[] = { "201818004215114", "王\xE3\x80\x80李", "1班", "440301199001011234", "1653446320559" };
+  const char *const *long_rows[] = { h, n1, n2 };
+  bool long_numeric[5] = { true, false, false, true, true };
+  PsXlsxOptions long_exp = { .numeric_columns = long_numeric, .exponent_numbers = true };
+  PsXlsxOptions long_plain = { .numeric_columns = long_numeric, .inline_strings = true };
+  g_autofree char *path3 = g_build_filename (dir, "long-numbers-exponent.xlsx", NULL);
+  g_autofree char *path4 = g_build_filename (dir, "long-numbers-plain.xlsx", NULL);
+  GError *error = NULL;
+  if (!ps_xlsx_write (path3, long_rows, 3, 5, &long_exp, &error)
+      || !ps_xlsx_write (path4, long_rows, 3, 5, &long_plain, &error))
+    die ("%s", error->message);
+
+  /* ... and in the parts form: error and boolean cells, invisible and
+   * decomposed characters, a workbook whose first sheet is hidden. */
+  static const char hygiene_sheet[] =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\xE2\x80\x8B学号</t></is></c>"
+    "<c r=\"B1\" t=\"inlineStr\"><is><t>姓名</t></is></c><c r=\"C1\" t=\"inlineStr\"><is><t>班级</t></is></c>"
+    "<c r=\"D1\" t=\"inlineStr\"><is><t>优先</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"e\"><v>#N/A</v></c><c r=\"B2\" t=\"inlineStr\"><is><t>李\xCC\x81四</t></is></c>"
+    "<c r=\"C2\" t=\"e\"><v>#REF!</v></c><c r=\"D2\" t=\"b\"><v>1</v></c></row>"
+    "<row r=\"3\"><c r=\"A3\" t=\"b\"><v>0</v></c><c r=\"B3\" t=\"inlineStr\"><is><t>Jose\xCC\x81</t></is></c>"
+    "<c r=\"C3\" t=\"inlineStr\"><is><t>\xE2\x80\xAD软工\xC2\xAD三班</t></is></c></row>"
+    "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>\xEF\xBC\x92\xEF\xBC\x90</t></is></c>"
+    "<c r=\"B4\"><v>1.1010519491231E+17</v></c><c r=\"C4\" t=\"inlineStr\"><is><t>1班</t></is></c></row>"
+    "</sheetData></worksheet>";
+  static const char hidden_workbook[] =
+    "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+    "<sheet name=\"旧表\" sheetId=\"2\" state=\"hidden\" r:id=\"rId2\"/>"
+    "<sheet name=\"名单\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+  g_autoptr (GString) hygiene = g_string_new (hygiene_sheet);
+  g_string_append_c (hygiene, (char) 0xFF);
+  g_string_append_c (hygiene, (char) 0xFF);
+  g_string_append (hygiene, hidden_workbook);
+  g_string_append_c (hygiene, (char) 0xFF);
+  g_string_append (hygiene, rels);
+  g_autofree char *path5 = g_build_filename (dir, "parts-hygiene-hidden.bin", NULL);
+  write_bytes (path5, hygiene->str, hygiene->len);
 }
 
 static void

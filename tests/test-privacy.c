@@ -16,7 +16,8 @@
  *    spool and state, and every document the virtual printer received (raw
  *    and through pdftotext).
  * Zero hits; the search is first shown to find a planted value, plain and
- * compressed.
+ * compressed.  Some rows hide their full value behind invisible characters,
+ * padding or full-width digits (decorate_row), as school tables do.
  */
 #include "ps-test-util.h"
 
@@ -301,6 +302,62 @@ cli (GPtrArray *said, const char *what, const char *const *args)
   return status;
 }
 
+/* Some rows as school tables carry them (input hygiene): the full value
+ * hidden behind invisible characters, padding or full-width digits, which
+ * import removes or folds before masking.  The written forms are needles
+ * too.  Every row stays printable. */
+static void
+decorate_row (char **cells, size_t i, const char *row_label)
+{
+  g_autofree char *label = g_strdup_printf ("the full name of %s as written", row_label);
+  const char *name = cells[7];
+  const char *second = g_utf8_next_char (name);
+  char *written = NULL;
+
+  switch (i)
+    {
+    case 6:   /* a zero-width space after the first character */
+      written = g_strdup_printf ("%.*s\xE2\x80\x8B%s", (int) (second - name), name, second);
+      break;
+    case 7:   /* two characters padded to three with U+3000 */
+      {
+        g_autofree char *first = g_utf8_substring (name, 0, 1);
+        glong n = g_utf8_strlen (name, -1);
+        g_autofree char *last = g_utf8_substring (name, n - 1, n);
+        g_autofree char *two = g_strconcat (first, last, NULL);
+        g_autofree char *two_label = g_strdup_printf ("the two-character name of %s", row_label);
+        add_name (two_label, two);
+        written = g_strconcat (first, "\xE3\x80\x80", last, NULL);
+        break;
+      }
+    case 8:   /* the ID in full-width digits */
+      {
+        GString *wide = g_string_new (NULL);
+        for (const char *p = cells[3]; *p != '\0'; p++)
+          g_string_append_unichar (wide, (gunichar) (*p - 0x21 + 0xFF01));
+        g_autofree char *head = g_utf8_substring (wide->str, 0, 12);
+        g_autofree char *id_label = g_strdup_printf ("the full-width ID of %s", row_label);
+        add_name (id_label, head);
+        g_free (cells[3]);
+        cells[3] = g_string_free (wide, FALSE);
+        return;
+      }
+    case 9:   /* a right-to-left override inside the name, U+202D before the 学号 */
+      {
+        written = g_strdup_printf ("%.*s\xE2\x80\xAE%s", (int) (second - name), name, second);
+        char *xh = g_strconcat ("\xE2\x80\xAD", cells[4], NULL);
+        g_free (cells[4]);
+        cells[4] = xh;
+        break;
+      }
+    default:
+      return;
+    }
+  add_name (label, written);
+  g_free (cells[7]);
+  cells[7] = written;
+}
+
 /* Rewrites the samples' roster with a complete name and an 18-character ID
  * on every row (the last 4 characters of each ID are the sample's), on top
  * of ps_test_write_old_mode_roster()'s five.  Adds every one to the needles. */
@@ -332,13 +389,14 @@ write_full_roster (const char *dir)
           g_assert_cmpuint (strlen (id), ==, 18);
           g_free (cells[3]);
           cells[3] = g_steal_pointer (&id);
-          g_free (lines[i]);
-          lines[i] = g_strjoinv (",", cells);
         }
       g_autofree char *name_label = g_strdup_printf ("the full name of %s", row_label);
       g_autofree char *id_label = g_strdup_printf ("the full ID of %s", row_label);
       add_name (name_label, cells[7]);
       add_id (id_label, cells[3]);
+      decorate_row (cells, i, row_label);
+      g_free (lines[i]);
+      lines[i] = g_strjoinv (",", cells);
       n_full++;
     }
   g_autofree char *joined = g_strjoinv ("\r\n", lines);
