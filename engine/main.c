@@ -321,7 +321,7 @@ command_render (int argc, char **argv)
   g_autofree char *mask_style = NULL;
   g_autofree char *tiff_compression = NULL;
   g_autofree char *ledger_path = NULL;
-  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE;
+  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE, proof_paper = FALSE;
   int dpi = 0, jobs = 0;
   GOptionEntry entries[] = {
     { "roster", 'r', 0, G_OPTION_ARG_FILENAME, &roster_path, "The school's table (.csv, .xlsx, .jsonl)", "FILE" },
@@ -334,6 +334,7 @@ command_render (int argc, char **argv)
     { "dpi", 0, 0, G_OPTION_ARG_INT, &dpi, "Raster resolution (default: the layout's)", "N" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_names, "Comma list of pdf, tiff, png (default: pdf,tiff)", "LIST" },
     { "proof", 0, 0, G_OPTION_ARG_NONE, &proof, "Also write soft-proof PNG previews", NULL },
+    { "proof-paper", 0, 0, G_OPTION_ARG_NONE, &proof_paper, "Soft proofs that simulate the paper white and ink black (absolute colorimetric)", NULL },
     { "order", 0, 0, G_OPTION_ARG_STRING, &order_name, "Students within a class: roster (default) or xh", "ORDER" },
     { "skip-invalid", 0, 0, G_OPTION_ARG_NONE, &skip_invalid, "Render the rest when rows have problems", NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: cores)", "N" },
@@ -368,7 +369,7 @@ command_render (int argc, char **argv)
     }
   if (format_names != NULL && !ps_output_formats_from_string (format_names, &formats))
     {
-      print_error ("render: --format takes a comma list of pdf, tiff, png");
+      print_error ("render: --format takes a comma list of pdf, tiff, png, proof, proof-paper");
       return EXIT_USAGE;
     }
   if (tiff_compression != NULL
@@ -390,6 +391,8 @@ command_render (int argc, char **argv)
     }
   if (proof)
     formats |= PS_FORMAT_PROOF;
+  if (proof_paper)
+    formats |= PS_FORMAT_PROOF | PS_FORMAT_PROOF_PAPER;
   ps_batch_options_set_profile (batch_options, profile);
   ps_batch_options_set_intent (batch_options, intent);
   ps_batch_options_set_black_point_compensation (batch_options, !no_bpc);

@@ -544,11 +544,13 @@ typedef enum {
   PS_FORMAT_TIFF  = 1 << 1,   /* tiff/NNNN.tif in the printer's space */
   PS_FORMAT_PNG   = 1 << 2,   /* png/NNNN.png sRGB previews */
   PS_FORMAT_PROOF = 1 << 3,   /* png/NNNN-proof.png soft proofs (implies PNG) */
+  PS_FORMAT_PROOF_PAPER = 1 << 4, /* the soft proofs simulate paper white and ink black
+                                   * (absolute colorimetric; implies PROOF) */
 } PsFormats;
 
 /**
  * ps_output_formats_from_string:
- * @s: a comma list of "pdf", "tiff" (or "tif"), "png", "proof"
+ * @s: a comma list of "pdf", "tiff" (or "tif"), "png", "proof", "proof-paper"
  * Returns: true and *@formats set if every item names a format.
  */
 PS_API bool ps_output_formats_from_string (const char *s, PsFormats *formats);

@@ -255,6 +255,8 @@ ps_batch_new (const PsCheck *check, const PsBatchOptions *in_options, GError **e
     .mask_style = roster->options.mask_style,
     .engine_version = g_strdup (PS_VERSION),
   };
+  if (s.formats & PS_FORMAT_PROOF_PAPER)
+    s.formats |= PS_FORMAT_PROOF;
   if (s.formats & PS_FORMAT_PROOF)
     s.formats |= PS_FORMAT_PNG;
   if (!settings_set_profile (&s, options->profile_path, error))

@@ -45,6 +45,11 @@ void _ps_photo_limits_resolve (const PsPhotoLimits *in, PsPhotoLimits *out);
  * otherwise (transfer full). */
 GBytes *_ps_photo_get_passthrough_jpeg (const PsRawImage *image, const char *path);
 
+/* Encodes @height rows of packed 8-bit RGB or CMYK (0 = no ink; no Adobe
+ * marker) as a baseline JPEG, 4:4:4, at @quality (1..100).  Thread-safe. */
+GBytes *_ps_photo_encode_jpeg (const guint8 *data, size_t stride, int width, int height,
+                               int channels, int quality, GError **error);
+
 typedef struct _PsPhotoIndex PsPhotoIndex;
 
 /* Scans @photos_dir once: file stems (by 采集码 / 学号) of every .jpg .jpeg

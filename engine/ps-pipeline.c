@@ -4,19 +4,22 @@
  * The pages of a run are cut into tasks: a separator page, or one student's
  * consecutive sheets.  Workers take tasks from a ring and do everything that
  * is per page and independent: read the photo and verify it is the one the
- * batch recorded, decode it and convert it to sRGB once (its surface then
- * serves every copy, every sheet and every output of that student), let
- * each writer prepare its own form of it, draw the raster pages with their
- * own PsRenderer (Pango is per thread), hash them and hand them to the
- * raster writers.  The calling thread hands tasks out, at most `window`
+ * batch recorded, decode it, resample it to the slot size and convert it
+ * once from its own profile to the printer's (that block then serves every
+ * copy, every sheet and every output of that student), let each writer
+ * prepare its own form of it, compose the raster pages in the printer's
+ * space (ps-compose.c: paper, photo blocks, the ink as a mask drawn with the
+ * thread's own PsRenderer - Pango is per thread), hash them and hand them to
+ * the raster writers.  The calling thread hands tasks out, at most `window`
  * ahead of the oldest unfinished one, and takes them back strictly in page
  * order for the writers that need order (PDF, manifest) and the progress
  * callback.  So the bytes written do not depend on the number of threads or
  * on their timing.  With one job there is no thread at all: the calling
  * thread does each task itself.
  *
- * Memory.  A worker holds one page raster; a task in flight holds one
- * decoded photo (raw + sRGB + the writers' copies).  The window and then the
+ * Memory.  A worker holds one page raster (device samples, the A8 mask,
+ * sRGB when previews are asked); a task in flight holds one decoded photo
+ * while it is converted, then its blocks and the writers' copies.  The window and then the
  * number of workers are cut until workers x raster + window x photo fits
  * PS_PIPELINE_MEMORY_BUDGET, so memory does not follow the batch size nor a
  * batch of huge photos.
@@ -30,8 +33,8 @@
 #include <string.h>
 
 /* What a task in flight holds per photo pixel, bytes: the decoded photo
- * (up to 8 bytes a pixel for 16-bit CMYK), the sRGB surface (4) and a
- * writer's device copy (4). */
+ * (up to 8 bytes a pixel for 16-bit CMYK) and its oriented 16-bit copy
+ * (up to 8) while the block is made. */
 #define PHOTO_BYTES_PER_PIXEL 16
 /* A photo whose size the batch does not know (recorded batches): the
  * source standard, 480 x 640. */
@@ -75,19 +78,31 @@ typedef struct {
   size_t first;
   size_t n_pages;
   size_t student;                 /* G_MAXSIZE: a separator */
-  cairo_surface_t *photo;         /* the student's, in sRGB */
+  PsRaster *block;                /* the student's photo in the printer's space */
+  PsRaster *srgb_block;           /* in sRGB (previews of a device batch), or NULL */
+  PsPhotoBlocks blocks;           /* the two, for the writers */
   gpointer *writer_photos;        /* per writer: its prepare_photo() result */
   char **page_sha256;             /* n_pages, when rasters are drawn */
   GError *error;
   bool done;                      /* under Run.lock */
 } Task;
 
-/* What draws raster pages: a renderer and a page-sized surface, one per
- * thread. */
+/* What composes raster pages, one per thread: a renderer, the ink mask
+ * and the page rasters. */
 typedef struct {
   PsRenderer *renderer;
-  cairo_surface_t *raster;
+  cairo_surface_t *mask;          /* A8: the ink */
+  PsRaster *device;
+  PsRaster *srgb;                 /* when a writer wants sRGB */
 } Drawer;
+
+static void
+drawer_clear (Drawer *d)
+{
+  g_clear_pointer (&d->mask, cairo_surface_destroy);
+  g_clear_pointer (&d->device, _ps_raster_free);
+  g_clear_pointer (&d->srgb, _ps_raster_free);
+}
 
 /* The hand-off between the calling thread and the workers.  Plain pthread
  * primitives rather than GMutex/GAsyncQueue: GLib's are futex-based on
@@ -96,6 +111,9 @@ typedef struct {
 typedef struct {
   const PsPipeline *p;
   bool rasters;                   /* some writer takes rasters */
+  bool srgb;                      /* some writer takes sRGB rasters */
+  bool device_is_srgb;            /* the printer's space is our sRGB */
+  int block_width, block_height;  /* photo slot, pixels */
   int width, height;              /* raster size, pixels */
   char *photos_real;              /* realpath of the batch's photos dir + "/" */
   Task *ring;                     /* window slots; task k is ring[k % window] */
@@ -124,7 +142,8 @@ run_total (const PsPipeline *p)
 static void
 task_clear (const PsPipeline *p, Task *t)
 {
-  g_clear_pointer (&t->photo, cairo_surface_destroy);
+  g_clear_pointer (&t->block, _ps_raster_free);
+  g_clear_pointer (&t->srgb_block, _ps_raster_free);
   for (size_t w = 0; t->writer_photos != NULL && w < p->n_writers; w++)
     if (t->writer_photos[w] != NULL && p->writers[w]->klass->free_photo != NULL)
       p->writers[w]->klass->free_photo (t->writer_photos[w]);
@@ -166,9 +185,9 @@ photo_is_confined (const Run *run, const char *path)
 }
 
 /* Reads a student's photo, checks it is the one the batch recorded, decodes
- * and converts it.  Any thread. */
-static cairo_surface_t *
-load_photo (const Run *run, const PsStudent *student, PsRawImage **raw_out, GError **error)
+ * it.  Any thread. */
+static PsRawImage *
+load_photo (const Run *run, const PsStudent *student, GError **error)
 {
   const PsPipeline *p = run->p;
   int row = student->record.row;
@@ -198,45 +217,79 @@ load_photo (const Run *run, const PsStudent *student, PsRawImage **raw_out, GErr
                    student->photo_sha256 ? student->photo_sha256 : "none");
       return NULL;
     }
-  g_autoptr (PsRawImage) raw = _ps_photo_decode (path, NULL, error);
+  PsRawImage *raw = _ps_photo_decode (path, NULL, error);
   if (raw == NULL)
-    {
-      g_prefix_error (error, "row %d: ", row);
-      return NULL;
-    }
-  cairo_surface_t *photo = _ps_color_photo_to_surface (p->color, raw, error);
-  if (photo == NULL)
-    {
-      g_prefix_error (error, "row %d: ", row);
-      return NULL;
-    }
-  *raw_out = g_steal_pointer (&raw);
-  return photo;
+    g_prefix_error (error, "row %d: ", row);
+  return raw;
 }
 
+/* The student's photo blocks: once in the printer's space, and in sRGB
+ * when previews of a device batch are asked. */
 static bool
-draw_raster (const PsPipeline *p, Drawer *d, const PsPage *page, cairo_surface_t *photo,
+make_blocks (const Run *run, const PsStudent *student, const PsRawImage *raw, Task *t,
              GError **error)
 {
+  const PsPipeline *p = run->p;
+  PsCrop crop = p->batch->layout->crop;
+  int ox = 0, oy = 0;
+  t->block = _ps_compose_photo_block (p->color, raw, run->block_width, run->block_height, crop,
+                                      PS_COLOR_TARGET_DEVICE, &ox, &oy, error);
+  if (t->block != NULL && run->srgb && !run->device_is_srgb)
+    t->srgb_block = _ps_compose_photo_block (p->color, raw, run->block_width, run->block_height,
+                                             crop, PS_COLOR_TARGET_SRGB, &ox, &oy, error);
+  if (t->block == NULL || (run->srgb && !run->device_is_srgb && t->srgb_block == NULL))
+    {
+      g_prefix_error (error, "row %d: ", student->record.row);
+      return false;
+    }
+  t->blocks.device = t->block;
+  t->blocks.srgb = run->device_is_srgb ? t->block : t->srgb_block;
+  t->blocks.offset_x = ox;
+  t->blocks.offset_y = oy;
+  return true;
+}
+
+/* Composes @page into d->device (and d->srgb): the ink drawn as a mask by
+ * the renderer, then paper, blocks and ink in device space. */
+static bool
+compose_raster (const Run *run, Drawer *d, const PsPage *page, const Task *t, GError **error)
+{
+  const PsPipeline *p = run->p;
   int dpi = p->batch->settings.dpi;
-  cairo_t *cr = cairo_create (d->raster);
+
+  cairo_surface_flush (d->mask);
+  guint8 *mask = cairo_image_surface_get_data (d->mask);
+  size_t mask_stride = (size_t) cairo_image_surface_get_stride (d->mask);
+  memset (mask, 0, mask_stride * (size_t) run->height);
+  cairo_surface_mark_dirty (d->mask);
+  cairo_t *cr = cairo_create (d->mask);
   cairo_scale (cr, dpi / 72.0, dpi / 72.0);
-  bool ok = _ps_renderer_draw_page (d->renderer, cr, p->batch, page, photo, error);
+  bool ok = _ps_renderer_draw_ink (d->renderer, cr, p->batch, page, error);
   if (ok && p->mark != NULL)
     _ps_renderer_draw_mark (d->renderer, cr, p->mark);
   cairo_destroy (cr);
-  cairo_surface_flush (d->raster);
-  return ok;
-}
+  cairo_surface_flush (d->mask);
+  if (!ok)
+    return false;
 
-/* The page's identity: a digest of its pixels, independent of the file
- * format and compression it is written in. */
-static char *
-raster_sha256 (cairo_surface_t *surface)
-{
-  int h = cairo_image_surface_get_height (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-  return _ps_core_sha256 (cairo_image_surface_get_data (surface), (size_t) h * (size_t) stride);
+  g_autoptr (GArray) slots = g_array_new (FALSE, FALSE, sizeof (PsRect));
+  g_autoptr (GArray) students = g_array_new (FALSE, FALSE, sizeof (size_t));
+  _ps_compose_page_slots (p->batch, page, slots, students);
+  g_autofree PsPlacement *device = g_new0 (PsPlacement, slots->len + 1);
+  g_autofree PsPlacement *srgb = g_new0 (PsPlacement, slots->len + 1);
+  size_t n = 0;
+  for (guint i = 0; i < slots->len && t->block != NULL; i++)
+    {
+      PsPixelRect px = _ps_compose_slot_pixels (&g_array_index (slots, PsRect, i), dpi);
+      device[n] = (PsPlacement) { t->blocks.device, px.x + t->blocks.offset_x,
+                                  px.y + t->blocks.offset_y };
+      srgb[n] = (PsPlacement) { t->blocks.srgb, device[n].x, device[n].y };
+      n++;
+    }
+  _ps_compose_page (d->device, device, n, mask, mask_stride);
+  if (d->srgb != NULL)
+    _ps_compose_page (d->srgb, srgb, t->blocks.srgb != NULL ? n : 0, mask, mask_stride);
+  return true;
 }
 
 /* The per-page work of a task: any thread, with its own @d. */
@@ -244,13 +297,12 @@ static void
 task_run (const Run *run, Drawer *d, Task *t)
 {
   const PsPipeline *p = run->p;
-  g_autoptr (PsRawImage) raw = NULL;
 
   if (t->student != G_MAXSIZE)
     {
       const PsStudent *student = _ps_batch_student (p->batch, t->student);
-      t->photo = load_photo (run, student, &raw, &t->error);
-      if (t->photo == NULL)
+      g_autoptr (PsRawImage) raw = load_photo (run, student, &t->error);
+      if (raw == NULL || !make_blocks (run, student, raw, t, &t->error))
         return;
       t->writer_photos = g_new0 (gpointer, p->n_writers + 1);
       for (size_t w = 0; w < p->n_writers; w++)
@@ -259,7 +311,7 @@ task_run (const Run *run, Drawer *d, Task *t)
           if (writer->klass->prepare_photo == NULL)
             continue;
           t->writer_photos[w] = writer->klass->prepare_photo (writer, student, raw,
-                                                              student->photo_path, t->photo,
+                                                              student->photo_path, &t->blocks,
                                                               &t->error);
           if (t->error != NULL)
             return;
@@ -268,28 +320,35 @@ task_run (const Run *run, Drawer *d, Task *t)
   if (!run->rasters)
     return;
 
-  if (d->raster == NULL)
-    d->raster = cairo_image_surface_create (CAIRO_FORMAT_RGB24, run->width, run->height);
-  if (cairo_surface_status (d->raster) != CAIRO_STATUS_SUCCESS)
+  if (d->mask == NULL)
+    d->mask = cairo_image_surface_create (CAIRO_FORMAT_A8, run->width, run->height);
+  if (cairo_surface_status (d->mask) != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (&t->error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAIRO,
                    "cannot allocate a %d x %d page: %s", run->width, run->height,
-                   cairo_status_to_string (cairo_surface_status (d->raster)));
+                   cairo_status_to_string (cairo_surface_status (d->mask)));
       return;
     }
+  if (d->device == NULL
+      && (d->device = _ps_raster_new (run->width, run->height,
+                                      _ps_color_get_output_channels (p->color), &t->error)) == NULL)
+    return;
+  if (run->srgb && d->srgb == NULL
+      && (d->srgb = _ps_raster_new (run->width, run->height, 3, &t->error)) == NULL)
+    return;
   t->page_sha256 = g_new0 (char *, t->n_pages);
   for (size_t k = 0; k < t->n_pages; k++)
     {
       const PsPage *page = run_page (p, t->first + k);
-      cairo_surface_t *photo = page->kind == PS_PAGE_SHEET ? t->photo : NULL;
-      if (!draw_raster (p, d, page, photo, &t->error))
+      if (!compose_raster (run, d, page, t, &t->error))
         return;
-      t->page_sha256[k] = raster_sha256 (d->raster);
+      t->page_sha256[k] = _ps_raster_sha256 (d->device);
+      PsPageRasters rasters = { d->device, d->srgb };
       for (size_t w = 0; w < p->n_writers; w++)
         {
           PsWriter *writer = p->writers[w];
           if (writer->klass->write_raster != NULL
-              && !writer->klass->write_raster (writer, page, d->raster, &t->error))
+              && !writer->klass->write_raster (writer, page, &rasters, &t->error))
             return;
         }
     }
@@ -300,7 +359,7 @@ worker_main (gpointer data)
 {
   Run *run = data;
   /* Created here: the renderer's Pango context is on this thread's font map. */
-  Drawer d = { _ps_renderer_new (run->p->batch->layout), NULL };
+  Drawer d = { _ps_renderer_new (run->p->batch->layout), NULL, NULL, NULL };
   pthread_mutex_lock (&run->lock);
   for (;;)
     {
@@ -316,7 +375,7 @@ worker_main (gpointer data)
       pthread_cond_broadcast (&run->done);
     }
   pthread_mutex_unlock (&run->lock);
-  g_clear_pointer (&d.raster, cairo_surface_destroy);
+  drawer_clear (&d);
   _ps_renderer_free (d.renderer);
   return NULL;
 }
@@ -368,13 +427,23 @@ wants_rasters (const PsPipeline *p)
   return false;
 }
 
+static bool
+wants_srgb (const PsPipeline *p)
+{
+  for (size_t w = 0; w < p->n_writers; w++)
+    if (p->writers[w]->klass->write_raster != NULL && p->writers[w]->wants_srgb)
+      return true;
+  return false;
+}
+
 void
 _ps_pipeline_plan_threads (const PsPipeline *p, int *n_workers, size_t *window)
 {
   int width = 0, height = 0;
   gint64 raster = 0;
   if (wants_rasters (p) && _ps_pipeline_page_size (p->batch, &width, &height, NULL))
-    raster = (gint64) width * height * 4;
+    raster = (gint64) width * height
+             * (_ps_color_get_output_channels (p->color) + 1 + (wants_srgb (p) ? 3 : 0));
   gint64 photo = 0;
   for (size_t i = 0; i < p->batch->students->len; i++)
     {
@@ -416,7 +485,17 @@ _ps_pipeline_run (const PsPipeline *p, GPtrArray **raster_sha256, GError **error
   for (size_t i = 0; p->numbers != NULL && i < p->n_numbers; i++)
     g_return_val_if_fail (p->numbers[i] >= 1 && p->numbers[i] <= p->batch->pages->len, false);
 
-  Run run = { .p = p, .rasters = wants_rasters (p) };
+  Run run = {
+    .p = p,
+    .rasters = wants_rasters (p),
+    .srgb = wants_srgb (p),
+    .device_is_srgb = _ps_color_output_is_srgb (p->color),
+  };
+  const PsLayout *layout = p->batch->layout;
+  PsRect photo = { 0, 0, layout->photo_width, layout->photo_height };
+  PsPixelRect photo_px = _ps_compose_slot_pixels (&photo, p->batch->settings.dpi);
+  run.block_width = photo_px.width;
+  run.block_height = photo_px.height;
   /* A page too large fails before any work; the raster itself is made by
    * whoever draws (a worker, or this thread when there is none). */
   if (run.rasters && !_ps_pipeline_page_size (p->batch, &run.width, &run.height, error))
@@ -436,7 +515,7 @@ _ps_pipeline_run (const PsPipeline *p, GPtrArray **raster_sha256, GError **error
   g_autofree GThread **threads = g_new0 (GThread *, n_workers + 1);
   g_autoptr (GPtrArray) digests = g_ptr_array_new_full ((guint) total, g_free);
   PsRenderer *renderer = _ps_renderer_new (p->batch->layout);
-  Drawer self = { renderer, NULL };
+  Drawer self = { renderer, NULL, NULL, NULL };
 
   if (n_workers > 0)
     {
@@ -505,7 +584,7 @@ _ps_pipeline_run (const PsPipeline *p, GPtrArray **raster_sha256, GError **error
     }
   for (; tail < head; tail++)
     task_clear (p, &ring[tail % run.window]);
-  g_clear_pointer (&self.raster, cairo_surface_destroy);
+  drawer_clear (&self);
   _ps_renderer_free (renderer);
   g_free (run.photos_real);
   if (ok && raster_sha256 != NULL)

@@ -149,7 +149,8 @@ writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const ch
     {
       g_autofree char *dir = g_build_filename (out_dir, "png", NULL);
       if ((w = _ps_output_png_new (batch, color, dir, (formats & PS_FORMAT_PNG) != 0,
-                                   (formats & PS_FORMAT_PROOF) != 0, error)) == NULL)
+                                   (formats & PS_FORMAT_PROOF) != 0,
+                                   (formats & PS_FORMAT_PROOF_PAPER) != 0, error)) == NULL)
         return NULL;
       g_ptr_array_add (writers, w);
     }

@@ -22,6 +22,11 @@ void _ps_renderer_free (PsRenderer *renderer);
  * device).  @photo: the student's photo (sheets), NULL for a separator. */
 bool _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
                              const PsPage *page, cairo_surface_t *photo, GError **error);
+/* Draws only the ink of @page - text, cut marks, rules, tabs: everything
+ * but paper and photos, all of it black - for a coverage mask (an A8
+ * surface) that ps-compose lays down as device black. */
+bool _ps_renderer_draw_ink (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
+                            const PsPage *page, GError **error);
 /* Draws @text (e.g. "补 2026-11-22") in the layout's reprint-mark area,
  * outside every photo. */
 void _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text);

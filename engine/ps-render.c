@@ -452,15 +452,18 @@ _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text)
   cairo_restore (cr);
 }
 
-bool
-_ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
-                        const PsPage *page, cairo_surface_t *photo, GError **error)
+static bool
+draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch, const PsPage *page,
+           cairo_surface_t *photo, bool paper, GError **error)
 {
   /* Paper white under everything: rasters start transparent. */
-  cairo_save (cr);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  cairo_restore (cr);
+  if (paper)
+    {
+      cairo_save (cr);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_paint (cr);
+      cairo_restore (cr);
+    }
 
   bool ok = page->kind == PS_PAGE_SEPARATOR
               ? draw_separator (renderer, cr, batch, page, error)
@@ -472,4 +475,18 @@ _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
       return false;
     }
   return ok;
+}
+
+bool
+_ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
+                        const PsPage *page, cairo_surface_t *photo, GError **error)
+{
+  return draw_page (renderer, cr, batch, page, photo, true, error);
+}
+
+bool
+_ps_renderer_draw_ink (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
+                       const PsPage *page, GError **error)
+{
+  return draw_page (renderer, cr, batch, page, NULL, false, error);
 }

@@ -272,7 +272,7 @@ typedef struct {
 } FaultyWriter;
 
 static bool
-faulty_write_raster (PsWriter *writer, const PsPage *page, cairo_surface_t *raster,
+faulty_write_raster (PsWriter *writer, const PsPage *page, const PsPageRasters *rasters,
                      GError **error)
 {
   FaultyWriter *w = (FaultyWriter *) writer;
