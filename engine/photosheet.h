@@ -172,6 +172,7 @@ typedef enum {
   PS_QUEUE_ERROR_MEDIA,            /* the printer lacks the sheet size */
   PS_QUEUE_ERROR_SUBMIT,           /* CUPS refused the job or the document */
   PS_QUEUE_ERROR_JOB,              /* a job ended aborted, canceled or stuck */
+  PS_QUEUE_ERROR_FORMAT,           /* the printer takes no document in the batch's colour space */
   PS_QUEUE_ERROR_FAILED,
 } PsQueueError;
 

@@ -56,6 +56,13 @@ PsWriter *_ps_output_tiff_new (const PsBatch *batch, PsColor *color, const char 
  * the batch's dpi. */
 PsWriter *_ps_output_png_new (const PsBatch *batch, PsColor *color, const char *dir,
                               bool previews, bool proofs, bool paper_white, GError **error);
+/* @path: a print job as PWG raster, the pages in the device's colour space
+ * (type _ps_output_pwg_type()) on the layout's media at the batch's dpi. */
+PsWriter *_ps_output_pwg_new (const PsBatch *batch, PsColor *color, const char *path,
+                              GError **error);
+/* "cmyk_8" (CMYK profile), "rgb_8" (RGB profile: device RGB) or "srgb_8". */
+const char *_ps_output_pwg_type (const PsBatch *batch, PsColor *color);
+
 /* manifest.csv: one row per page, written when the run finishes. */
 PsWriter *_ps_output_manifest_new (const char *path);
 

@@ -27,6 +27,11 @@ struct _PsPrintOptions {
  * checked against its media before anything is recorded. */
 PsQueue *_ps_print_open_queue (const PsPrintOptions *options, const PsBatch *batch,
                                GError **error);
+/* The space @batch's pages are composed in (its profile's colour space). */
+PsDeviceSpace _ps_print_device_space (const PsBatch *batch);
+/* What @batch's jobs are sent to @queue as (_ps_queue_choose_format()). */
+bool _ps_print_choose_format (PsQueue *queue, const PsBatch *batch, PsDocumentFormat *format,
+                              GError **error);
 
 G_END_DECLS
 

@@ -131,6 +131,31 @@ _ps_print_open_queue (const PsPrintOptions *options, const PsBatch *batch, GErro
   return g_steal_pointer (&queue);
 }
 
+PsDeviceSpace
+_ps_print_device_space (const PsBatch *batch)
+{
+  /* The profile header's data colour space (bytes 16..19); the batch's
+   * profile was validated when the batch was made. */
+  gsize len = 0;
+  const guint8 *icc = batch->settings.profile != NULL
+                        ? g_bytes_get_data (batch->settings.profile, &len) : NULL;
+  if (icc == NULL || len < 20)
+    return PS_DEVICE_SRGB;
+  return memcmp (icc + 16, "CMYK", 4) == 0 ? PS_DEVICE_CMYK : PS_DEVICE_RGB;
+}
+
+bool
+_ps_print_choose_format (PsQueue *queue, const PsBatch *batch, PsDocumentFormat *format,
+                         GError **error)
+{
+  g_autofree char *why = NULL;
+  if (!_ps_queue_choose_format (queue, _ps_print_device_space (batch), batch->settings.dpi,
+                                format, &why, error))
+    return false;
+  g_debug ("print: %s", why);
+  return true;
+}
+
 /* Asks CUPS for the state of @job and records it when it changed. */
 static bool
 refresh_job (PsLedger *ledger, PsQueue *queue, PsLedgerJob *job, GError **error)
@@ -237,27 +262,29 @@ group_pages (const PsBatch *batch, GArray *pages, int job_size)
  * the job, so a crash at any point leaves a trace the rerun can follow. */
 static PsLedgerJob *
 submit_job (PsLedger *ledger, PsQueue *queue, const PsBatch *batch,
-            const PsPrintOptions *options, const char *name, GArray *pages, const char *jobs_dir,
-            GError **error)
+            const PsPrintOptions *options, PsDocumentFormat format, const char *name,
+            GArray *pages, const char *jobs_dir, GError **error)
 {
   gint64 job_id = _ps_ledger_job_create (ledger, batch->ledger_id, options->printer, name,
                                          (const size_t *) pages->data, pages->len, error);
   if (job_id <= 0)
     return NULL;
 
-  g_autofree char *file = g_strdup_printf ("job-%" G_GINT64_FORMAT ".pdf", job_id);
+  /* The job document: what the queue takes in the batch's device space. */
+  bool pwg = format == PS_DOCUMENT_PWG_RASTER;
+  g_autofree char *file = g_strdup_printf ("job-%" G_GINT64_FORMAT ".%s", job_id, pwg ? "pwg" : "pdf");
   g_autofree char *pdf = g_build_filename (jobs_dir, file, NULL);
   g_autoptr (GError) local = NULL;
-  if (!_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, jobs_dir, pdf,
-                               0, NULL, &local))
+  if (!_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, jobs_dir,
+                               pwg ? NULL : pdf, pwg ? pdf : NULL, 0, NULL, &local))
     {
       _ps_ledger_job_set_state (ledger, job_id, PS_JOB_CANCELED, "not sent: rendering failed", NULL);
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
 
-  int cups_id = _ps_queue_submit (queue, name, pdf, batch->layout->media, cups_options (options),
-                                  &local);
+  int cups_id = _ps_queue_submit (queue, name, pdf, format, batch->layout->media,
+                                  cups_options (options), &local);
   if (cups_id <= 0)
     {
       _ps_ledger_job_set_state (ledger, job_id, PS_JOB_ABORTED, local->message, NULL);
@@ -326,9 +353,11 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
   if (batch == NULL)
     return false;
 
-  /* Printer, server and media are checked before anything is recorded. */
+  /* Printer, server, media and document format are checked before anything
+   * is recorded. */
   g_autoptr (PsQueue) queue = _ps_print_open_queue (options, batch, error);
-  if (queue == NULL)
+  PsDocumentFormat format = PS_DOCUMENT_PDF;
+  if (queue == NULL || !_ps_print_choose_format (queue, batch, &format, error))
     return false;
 
   g_autoptr (GPtrArray) earlier = _ps_ledger_list_jobs (ledger, batch_id, error);
@@ -383,7 +412,8 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
       GArray *pages = groups->pdata[g];
       const PsPage *first = _ps_batch_page (batch, g_array_index (pages, size_t, 0));
       g_autofree char *name = job_name (batch, first, ++sequence);
-      PsLedgerJob *job = submit_job (ledger, queue, batch, options, name, pages, jobs_dir, error);
+      PsLedgerJob *job = submit_job (ledger, queue, batch, options, format, name, pages, jobs_dir,
+                                     error);
       if (job == NULL)
         return false;
       g_ptr_array_add (tracked, job);

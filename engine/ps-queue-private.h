@@ -20,12 +20,36 @@ void _ps_queue_free (PsQueue *queue);
  * media list lacks the sheet size (PWG name or dimensions in points). */
 bool _ps_queue_check_media (PsQueue *queue, const char *pwg_media, double width,
                             double height, GError **error);
-/* Submits one PDF file as one job: Create-Job + Send-Document.  @options:
- * NULL-terminated "name=value" strings, added after the built-in ones
- * (media, print-scaling=none, colour handled by the application).
+/* The space a batch was colour-managed into. */
+typedef enum {
+  PS_DEVICE_SRGB,                 /* no printer profile */
+  PS_DEVICE_RGB,                  /* an RGB printer profile: device RGB */
+  PS_DEVICE_CMYK,                 /* a CMYK printer profile */
+} PsDeviceSpace;
+
+/* What a job document is. */
+typedef enum {
+  PS_DOCUMENT_PDF,                /* application/pdf, in the device space (ICC, OutputIntent) */
+  PS_DOCUMENT_PWG_RASTER,         /* image/pwg-raster in the device's own colour space */
+} PsDocumentFormat;
+
+/* Returns: (transfer none): the MIME type of @format. */
+const char *_ps_queue_format_mime (PsDocumentFormat format);
+/* Chooses what to send a batch composed in @space at @dpi as, from what the
+ * queue takes (document-format-supported, and for PWG raster the types and
+ * resolutions the device takes): PWG raster in the device's space when it
+ * reaches the device as it is, else the device-space PDF.  A queue that
+ * takes neither is refused (PS_QUEUE_ERROR_FORMAT), never sent sRGB.
+ * *@why (nullable, transfer full): one line on the choice, for logs. */
+bool _ps_queue_choose_format (PsQueue *queue, PsDeviceSpace space, int dpi,
+                              PsDocumentFormat *format, char **why, GError **error);
+/* Submits one file as one job: Create-Job + Send-Document of @format.
+ * @options: NULL-terminated "name=value" strings, added after the built-in
+ * ones (media, print-scaling=none, colour handled by the application).
  * Returns: the CUPS job id, or 0 with PS_QUEUE_ERROR. */
-int _ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path,
-                      const char *media, char *const *options, GError **error);
+int _ps_queue_submit (PsQueue *queue, const char *title, const char *path,
+                      PsDocumentFormat format, const char *media, char *const *options,
+                      GError **error);
 /* The id of a job of this queue named @title (any state), 0 if none. */
 int _ps_queue_find_job (PsQueue *queue, const char *title, GError **error);
 /* Get-Job-Attributes: state and reason (job-state-reasons, job-printer-state-message). */

@@ -126,7 +126,7 @@ writers_finish (GPtrArray *writers, GError **error)
  * the manifest too when @manifest_path is given. */
 static GPtrArray *
 writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const char *pdf_path,
-             PsFormats formats, const char *manifest_path, GError **error)
+             const char *pwg_path, PsFormats formats, const char *manifest_path, GError **error)
 {
   g_autoptr (GPtrArray) writers = g_ptr_array_new_with_free_func ((GDestroyNotify) _ps_writer_free);
   PsWriter *w;
@@ -135,6 +135,12 @@ writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const ch
   if (pdf_path != NULL)
     {
       if ((w = _ps_output_pdf_new (batch, color, pdf_path, error)) == NULL)
+        return NULL;
+      g_ptr_array_add (writers, w);
+    }
+  if (pwg_path != NULL)
+    {
+      if ((w = _ps_output_pwg_new (batch, color, pwg_path, error)) == NULL)
         return NULL;
       g_ptr_array_add (writers, w);
     }
@@ -232,7 +238,7 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
   g_autofree char *pdf_path = g_build_filename (out_dir, "sheets.pdf", NULL);
   g_autofree char *manifest_path = g_build_filename (out_dir, "manifest.csv", NULL);
   g_autoptr (GPtrArray) writers = writers_new (batch, color, out_dir,
-                                               (formats & PS_FORMAT_PDF) ? pdf_path : NULL,
+                                               (formats & PS_FORMAT_PDF) ? pdf_path : NULL, NULL,
                                                formats, manifest_path, error);
   if (writers == NULL)
     return false;
@@ -260,15 +266,15 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
 
 bool
 _ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
-                        const char *out_dir, const char *pdf_path, PsFormats formats,
-                        const char *mark, GError **error)
+                        const char *out_dir, const char *pdf_path, const char *pwg_path,
+                        PsFormats formats, const char *mark, GError **error)
 {
   g_return_val_if_fail (batch != NULL && out_dir != NULL, false);
 
   g_autoptr (PsColor) color = batch_color (batch, error);
   if (color == NULL)
     return false;
-  g_autoptr (GPtrArray) writers = writers_new (batch, color, out_dir, pdf_path,
+  g_autoptr (GPtrArray) writers = writers_new (batch, color, out_dir, pdf_path, pwg_path,
                                                formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG), NULL,
                                                error);
   if (writers == NULL)

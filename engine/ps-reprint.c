@@ -93,20 +93,27 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
       return false;
     }
 
+  /* The queue first: it decides whether the job is the PDF or PWG raster. */
+  g_autoptr (PsQueue) queue = NULL;
+  PsDocumentFormat format = PS_DOCUMENT_PDF;
+  if (print != NULL && print->printer != NULL
+      && ((queue = _ps_print_open_queue (print, batch, error)) == NULL
+          || !_ps_print_choose_format (queue, batch, &format, error)))
+    return false;
+
   g_autofree char *mark = g_strdup_printf ("补 %s", day);
   g_autofree char *pdf = g_build_filename (out_dir, "reprint.pdf", NULL);
+  g_autofree char *pwg = g_build_filename (out_dir, "reprint.pwg", NULL);
+  bool send_pwg = queue != NULL && format == PS_DOCUMENT_PWG_RASTER;
   if (!_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, out_dir, pdf,
-                               PS_FORMAT_TIFF, mark, error))
+                               send_pwg ? pwg : NULL, PS_FORMAT_TIFF, mark, error))
     return false;
 
   const PsRecord *r = &_ps_batch_student (batch, student)->record;
   gint64 job_id = 0;
   int cups_id = 0;
-  if (print != NULL && print->printer != NULL)
+  if (queue != NULL)
     {
-      g_autoptr (PsQueue) queue = _ps_print_open_queue (print, batch, error);
-      if (queue == NULL)
-        return false;
       g_autoptr (GPtrArray) jobs = _ps_ledger_list_jobs (ledger, batch->ledger_id, error);
       if (jobs == NULL)
         return false;
@@ -118,7 +125,7 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
                                       (const size_t *) pages->data, pages->len, error);
       if (job_id <= 0)
         return false;
-      cups_id = _ps_queue_submit (queue, name, pdf, batch->layout->media,
+      cups_id = _ps_queue_submit (queue, name, send_pwg ? pwg : pdf, format, batch->layout->media,
                                   (char *const *) print->options->pdata, error);
       if (cups_id <= 0)
         return false;

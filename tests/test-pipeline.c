@@ -488,7 +488,7 @@ test_ledger_schema1 (void)
   /* and it renders again: the profile at its path has the recorded bytes */
   g_autofree char *again = g_build_filename (dir, "again", NULL);
   size_t pages[] = { 2, 3 };
-  g_assert_true (_ps_render_batch_pages (batch, pages, 2, again, NULL, PS_FORMAT_TIFF, NULL,
+  g_assert_true (_ps_render_batch_pages (batch, pages, 2, again, NULL, NULL, PS_FORMAT_TIFF, NULL,
                                          &error));
   g_assert_no_error (error);
   g_autofree char *tif = g_build_filename (again, "tiff", "0003.tif", NULL);
