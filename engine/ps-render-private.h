@@ -30,9 +30,11 @@ bool _ps_renderer_draw_ink (PsRenderer *renderer, cairo_t *cr, const PsBatch *ba
 /* Draws @text (e.g. "补 2026-11-22") in the layout's reprint-mark area,
  * outside every photo. */
 void _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text);
-/* Checks that the captions of @record fit the layout at min size
- * (PS_RENDER_ERROR_CAPTION). */
-bool _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record,
+/* Checks that the captions of @record fit the layout at min size - the
+ * per-copy caption inside its photo's width, the strip inside the strip -
+ * (PS_RENDER_ERROR_CAPTION); *@field (nullable, transfer full) then names
+ * the field to blame ("xm", or "xm,xh" when only together they do not fit). */
+bool _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, char **field,
                                 GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRenderer, _ps_renderer_free)

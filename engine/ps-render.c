@@ -57,9 +57,41 @@ new_text_layout (PsRenderer *r, const char *family, double size, const char *tex
   return layout;
 }
 
+/* True when both the logical box and the ink of @layout (its width set to
+ * @width, so lines sit where they will be drawn) lie inside @width x
+ * @height: a glyph's overhang (italics, a wide CJK form) must not cross a
+ * cut line either. */
+static bool
+layout_fits (PangoLayout *layout, double width, double height)
+{
+  PangoRectangle ink, logical;
+  pango_layout_get_extents (layout, &ink, &logical);
+  const double slack = 1e-6;
+  double s = PANGO_SCALE;
+  if (logical.width / s > width + slack || logical.height / s > height + slack)
+    return false;
+  /* Lines wider than @width are not wrapped further when wrapping is off:
+   * measure where each line's ink is. */
+  PangoLayoutIter *iter = pango_layout_get_iter (layout);
+  bool fits = true;
+  do
+    {
+      PangoRectangle line_ink, line_logical;
+      pango_layout_iter_get_line_extents (iter, &line_ink, &line_logical);
+      if (line_logical.x / s < -slack || (line_logical.x + line_logical.width) / s > width + slack
+          || (line_ink.width > 0
+              && (line_ink.x / s < -slack || (line_ink.x + line_ink.width) / s > width + slack)))
+        fits = false;
+    }
+  while (fits && pango_layout_iter_next_line (iter));
+  pango_layout_iter_free (iter);
+  return fits && (ink.height <= 0 || (ink.y / s >= -slack && (ink.y + ink.height) / s <= height + slack));
+}
+
 /* Finds the largest size in @font's range at which @text fits @width x
  * @height on one line; failing that, wrapped at @width.  Returns a layout
- * ready to draw, or NULL when the text does not fit even at the minimum. */
+ * ready to draw (its width set to @width), or NULL when the text does not
+ * fit even at the minimum. */
 static PangoLayout *
 fit_text_attrs (PsRenderer *r, const PsFontSpec *font, const char *text, PangoAttrList *attrs,
                 double width, double height, bool allow_wrap, PangoAlignment align)
@@ -76,16 +108,21 @@ fit_text_attrs (PsRenderer *r, const PsFontSpec *font, const char *text, PangoAt
             pango_layout_set_width (layout, (int) floor (width * PANGO_SCALE));
             pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
           }
-        PangoRectangle logical;
-        pango_layout_get_extents (layout, NULL, &logical);
-        double w = logical.width / (double) PANGO_SCALE;
-        double h = logical.height / (double) PANGO_SCALE;
-        if (w <= width + 1e-6 && h <= height + 1e-6)
+        else
           {
-            if (!wrap)
-              pango_layout_set_width (layout, (int) floor (width * PANGO_SCALE));
-            return layout;
+            /* One line: measured unwrapped first, then placed in @width. */
+            PangoRectangle logical;
+            pango_layout_get_extents (layout, NULL, &logical);
+            if (logical.width / (double) PANGO_SCALE > width + 1e-6)
+              {
+                g_object_unref (layout);
+                continue;
+              }
+            pango_layout_set_width (layout, (int) floor (width * PANGO_SCALE));
           }
+        if ((wrap || pango_layout_get_line_count (layout) == 1)
+            && layout_fits (layout, width, height))
+          return layout;
         g_object_unref (layout);
       }
   return NULL;
@@ -145,9 +182,9 @@ copy_text (const PsLayout *layout, const PsRecord *record)
 static double
 copy_caption_width (const PsLayout *layout)
 {
-  /* The caption may use the gap beside the photo, but never reach the
-   * neighbour's caption. */
-  return layout->photo_width + layout->gap_x * 0.8;
+  /* Inside the photo's width: the cut marks and the knife run along the
+   * photo's edges, so a caption wider than the photo would be cut. */
+  return layout->photo_width;
 }
 
 /* Space between a photo and its caption, taken from the caption's height. */
@@ -178,8 +215,32 @@ fit_copy_caption (PsRenderer *r, const PsRecord *record)
                    PANGO_ALIGN_CENTER);
 }
 
+/* The field to blame when a caption of @fields does not fit: the first
+ * whose value alone does not fit @width x @height at the minimum size,
+ * else all of them ("xm,xh"). */
+static char *
+blame_field (PsRenderer *r, const PsFontSpec *font, const PsField *fields, size_t n_fields,
+             const PsRecord *record, double width, double height)
+{
+  g_autoptr (GString) all = g_string_new (NULL);
+  for (size_t i = 0; i < n_fields; i++)
+    {
+      const char *value = record->values[fields[i]];
+      if (value == NULL)
+        continue;
+      PsFontSpec min = { font->family, font->size_min, font->size_min };
+      PangoLayout *alone = fit_text (r, &min, value, width, height, true, PANGO_ALIGN_LEFT);
+      if (alone == NULL)
+        return g_strdup (ps_field_get_key (fields[i]));
+      g_object_unref (alone);
+      g_string_append_printf (all, "%s%s", all->len > 0 ? "," : "", ps_field_get_key (fields[i]));
+    }
+  return g_string_free (g_steal_pointer (&all), FALSE);
+}
+
 bool
-_ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, GError **error)
+_ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, char **field,
+                           GError **error)
 {
   const PsLayout *layout = renderer->layout;
 
@@ -188,6 +249,10 @@ _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, GError 
       PangoLayout *strip = fit_strip (renderer, record);
       if (strip == NULL)
         {
+          if (field != NULL)
+            *field = blame_field (renderer, &layout->strip_font, layout->strip_fields,
+                                  layout->n_strip_fields, record, layout->strip.width,
+                                  layout->strip.height);
           g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAPTION,
                        "caption strip does not fit in %.1f x %.1f mm even at %.1f pt",
                        layout->strip.width * 25.4 / 72, layout->strip.height * 25.4 / 72,
@@ -201,9 +266,16 @@ _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, GError 
       PangoLayout *caption = fit_copy_caption (renderer, record);
       if (caption == NULL)
         {
+          double height = layout->copy_caption_height - copy_caption_gap (layout);
+          if (field != NULL)
+            *field = blame_field (renderer, &layout->copy_font, layout->copy_fields,
+                                  layout->n_copy_fields, record, copy_caption_width (layout),
+                                  height);
           g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAPTION,
-                       "photo caption does not fit under the photo even at %.1f pt",
-                       layout->copy_font.size_min);
+                       "photo caption does not fit inside the %.1f mm photo width even at "
+                       "%.1f pt%s", copy_caption_width (layout) * 25.4 / 72,
+                       layout->copy_font.size_min,
+                       height >= 2 * layout->copy_font.size_min * 1.2 ? " on two lines" : "");
           return false;
         }
       g_object_unref (caption);
