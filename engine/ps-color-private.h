@@ -40,10 +40,6 @@ void _ps_color_free (PsColor *color);
 cairo_surface_t *_ps_color_photo_to_surface (PsColor *color, const PsRawImage *image,
                                              GError **error);
 
-/* An sRGB surface in the printer's own RGB (an RGB output profile), as a new
- * RGB24 surface: what a PDF for that printer must carry so that nothing
- * downstream converts it again.  Any thread. */
-cairo_surface_t *_ps_color_surface_to_device_rgb (PsColor *color, cairo_surface_t *srgb);
 
 /* sRGB page (RGB24 or ARGB32, opaque) -> output space, 8 bits per sample,
  * _ps_color_get_output_channels() samples per pixel, rows of @out_stride. */

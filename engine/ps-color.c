@@ -21,6 +21,12 @@
  * cache (it pays off on pages of flat colour) and do not use
  * cmsFLAGS_NOCACHE or per-thread transforms.
  *
+ * What is printed (ps-compose.c) never goes through sRGB: a photo is
+ * converted once from its own profile straight to the printer profile with
+ * the batch's intent and BPC (_ps_color_convert_photo, 16-bit input), and
+ * the page is composed in device space around it.  The sRGB transforms
+ * below serve the previews, the soft proof and content colours of the PDF.
+ *
  * Intents.  Page -> printer uses the caller's intent and black-point
  * compensation.  Photo -> sRGB always uses relative colorimetric + BPC: it is
  * deterministic (no vendor perceptual tables in the way), matches what the
@@ -911,39 +917,6 @@ _ps_color_photo_to_surface (PsColor *color, const PsRawImage *image, GError **er
   if (owned)
     cmsDeleteTransform (xform);
   return surface;
-}
-
-/* ------------------------------------------------------------------ */
-/* Surfaces in the printer's RGB                                      */
-/* ------------------------------------------------------------------ */
-
-/* With an RGB printer profile a PDF carries what the TIFF carries - photos
- * converted once, by lcms2, with the batch's intent and BPC; black and white
- * are the same in every space - so the jobs sent to CUPS are colour-managed
- * and CUPS is told not to convert them again (cm-calibration). */
-cairo_surface_t *
-_ps_color_surface_to_device_rgb (PsColor *color, cairo_surface_t *srgb)
-{
-  int w = cairo_image_surface_get_width (srgb);
-  int h = cairo_image_surface_get_height (srgb);
-  cairo_surface_t *out = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  const guint8 *src = cairo_image_surface_get_data (srgb);
-  int src_stride = cairo_image_surface_get_stride (srgb);
-  guint8 *dst = cairo_image_surface_get_data (out);
-  int dst_stride = cairo_image_surface_get_stride (out);
-  g_autofree guint8 *rgb = g_malloc ((size_t) w * 3);
-
-  cairo_surface_flush (srgb);
-  for (int y = 0; y < h; y++)
-    {
-      _ps_color_row_to_output (color, src + (size_t) y * src_stride, rgb, w);
-      guint32 *row = (guint32 *) (void *) (dst + (size_t) y * dst_stride);
-      for (int x = 0; x < w; x++)
-        row[x] = 0xff000000u | (guint32) rgb[3 * x] << 16 | (guint32) rgb[3 * x + 1] << 8
-                 | rgb[3 * x + 2];
-    }
-  cairo_surface_mark_dirty (out);
-  return out;
 }
 
 /* ------------------------------------------------------------------ */
