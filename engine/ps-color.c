@@ -1007,9 +1007,9 @@ color_get_generic_cmyk_unlocked (PsColor *color)
  * and BPC) or sRGB (relative colorimetric + BPC, as the previews always
  * were).  Gray without a usable profile is read as sRGB gray: its rows are
  * widened to RGB first (*gray_as_rgb). */
-static const PsConvert *
+static PsConvert *
 color_get_convert (PsColor *color, const PsRawImage *image, PsColorTarget target,
-                   bool *gray_as_rgb, GError **error)
+                   bool *gray_as_rgb, bool *owned, GError **error)
 {
   /* Rows come resampled, always 16 bits a sample. */
   cmsUInt32Number format = image->channels == 1 ? TYPE_GRAY_16
@@ -1021,6 +1021,7 @@ color_get_convert (PsColor *color, const PsRawImage *image, PsColorTarget target
   g_autofree char *key = g_strdup_printf ("%s/%08x/%d", md5, (unsigned) format, (int) target);
   PsConvert *entry;
 
+  *owned = false;
   g_mutex_lock (&color->lock);
   entry = g_hash_table_lookup (color->convert_xforms, key);
   if (entry == NULL)
@@ -1069,11 +1070,13 @@ color_get_convert (PsColor *color, const PsRawImage *image, PsColorTarget target
           g_mutex_unlock (&color->lock);
           return NULL;
         }
-      /* Distinct profiles of a batch are few; a hostile batch of thousands
-       * is bounded by the cache size like the photo -> sRGB transforms. */
-      if (g_hash_table_size (color->convert_xforms) >= PS_PHOTO_CACHE_MAX * 4)
-        g_hash_table_remove_all (color->convert_xforms);
-      g_hash_table_insert (color->convert_xforms, g_steal_pointer (&key), entry);
+      /* Distinct profiles of a batch are few; beyond the cache a transform
+       * serves its one photo and is deleted after it (other threads may be
+       * using the cached ones, which stay until _ps_color_free()). */
+      if (g_hash_table_size (color->convert_xforms) < PS_PHOTO_CACHE_MAX * 4)
+        g_hash_table_insert (color->convert_xforms, g_steal_pointer (&key), entry);
+      else
+        *owned = true;
     }
   g_mutex_unlock (&color->lock);
   *gray_as_rgb = entry->widen;
@@ -1088,8 +1091,8 @@ _ps_color_convert_photo (PsColor *color, const PsRawImage *image, PsColorTarget 
   g_return_val_if_fail (color != NULL && image != NULL && src != NULL && dst != NULL, false);
   g_return_val_if_fail (error == NULL || *error == NULL, false);
 
-  bool gray_as_rgb = false;
-  const PsConvert *convert = color_get_convert (color, image, target, &gray_as_rgb, error);
+  bool gray_as_rgb = false, owned = false;
+  PsConvert *convert = color_get_convert (color, image, target, &gray_as_rgb, &owned, error);
   if (convert == NULL)
     return false;
   int channels = image->channels;
@@ -1113,6 +1116,8 @@ _ps_color_convert_photo (PsColor *color, const PsRawImage *image, PsColorTarget 
       else
         cmsDoTransform (convert->xform, row, out, (cmsUInt32Number) width);
     }
+  if (owned)
+    convert_free (convert);
   return true;
 }
 
