@@ -325,7 +325,7 @@ test_open_create (Fixture *f, gconstpointer data)
   g_assert_cmphex (file_mode (f->path), ==, 0600);
   g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 3);
 
   /* the WAL file, while there is one, is no more readable than the ledger */
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
@@ -340,9 +340,9 @@ test_open_reopen (Fixture *f, gconstpointer data)
   ps_ledger_free (ledger);
   ledger = open_ok (f->path);
   ps_ledger_free (ledger);
-  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
-                   ==, 10);
+                   ==, 11);
   g_assert_cmphex (file_mode (f->path), ==, 0600);
 }
 
@@ -365,7 +365,7 @@ test_open_newer (Fixture *f, gconstpointer data)
   g_assert_null (ledger);
   g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_SCHEMA);
   g_assert_nonnull (strstr (error->message, "newer photosheet"));
-  g_assert_nonnull (strstr (error->message, "schema 99, this one knows 2"));
+  g_assert_nonnull (strstr (error->message, "schema 99, this one knows 3"));
   g_assert_nonnull (strstr (error->message, f->path));
   /* refused before anything was changed */
   g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");
@@ -480,11 +480,17 @@ test_batch_roundtrip (Fixture *f, gconstpointer data)
       g_assert_cmpint (pb->kind, ==, pa->kind);
       g_assert_cmpuint (pb->number, ==, pa->number);
       g_assert_cmpuint (pb->class_index, ==, pa->class_index);
-      g_assert_cmpint (pb->copies, ==, pa->copies);
-      g_assert_cmpint (pb->sheet, ==, pa->sheet);
-      g_assert_cmpint (pb->n_sheets, ==, pa->n_sheets);
-      if (pa->kind == PS_PAGE_SHEET)
-        g_assert_cmpuint (pb->student, ==, pa->student);
+      g_assert_cmpuint (pb->n_groups, ==, pa->n_groups);
+      for (size_t g = 0; g < pa->n_groups; g++)
+        {
+          const PsGroup *ga = _ps_batch_page_group (a, pa, g);
+          const PsGroup *gb = _ps_batch_page_group (d, pb, g);
+          g_assert_cmpuint (gb->student, ==, ga->student);
+          g_assert_cmpint (gb->first_slot, ==, ga->first_slot);
+          g_assert_cmpint (gb->copies, ==, ga->copies);
+          g_assert_cmpint (gb->part, ==, ga->part);
+          g_assert_cmpint (gb->n_parts, ==, ga->n_parts);
+        }
       if (i == 1)
         g_assert_null (d->page_sha256->pdata[i]);
       else
@@ -552,7 +558,8 @@ test_batch_rerecord (Fixture *f, gconstpointer data)
   _ps_batch_settings_clear (&s);
   g_assert_no_error (error);
   _ps_batch_add_class (bad, "一班", NULL);
-  g_assert_true (_ps_batch_add_page (bad, PS_PAGE_SHEET, 0, 99, 4, 1, 1, NULL, &error));
+  _ps_batch_add_page (bad, PS_PAGE_SHEET, 0, NULL);
+  _ps_batch_add_group (bad, 99, 0, 4, 1, 1);
   g_assert_false (_ps_batch_seal (bad, &error));
   g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_FAILED);
   g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM batches"), ==, 1);

@@ -75,11 +75,15 @@ test_plan_order (void)
   g_assert_cmpuint (b->pages->len, ==, 8);
   const PsPage *p = _ps_batch_page (b, 6);
   g_assert_cmpint (p->kind, ==, PS_PAGE_SHEET);
-  g_assert_cmpstr (student_xh (b, p->student), ==, "20");
-  g_assert_cmpint (p->copies, ==, 4);
-  g_assert_cmpint (_ps_batch_page (b, 7)->copies, ==, 2);
-  g_assert_cmpint (_ps_batch_page (b, 7)->sheet, ==, 2);
-  g_assert_cmpint (_ps_batch_page (b, 7)->n_sheets, ==, 2);
+  g_assert_cmpuint (p->n_groups, ==, 1);
+  const PsGroup *g6 = _ps_batch_page_group (b, p, 0);
+  g_assert_cmpstr (student_xh (b, g6->student), ==, "20");
+  g_assert_cmpint (g6->copies, ==, 4);
+  const PsGroup *g7 = _ps_batch_page_group (b, _ps_batch_page (b, 7), 0);
+  g_assert_cmpint (g7->copies, ==, 2);
+  g_assert_cmpint (g7->first_slot, ==, 0);
+  g_assert_cmpint (g7->part, ==, 2);
+  g_assert_cmpint (g7->n_parts, ==, 2);
   g_assert_cmpint (_ps_batch_student (b, 3)->copies, ==, 6);
   g_assert_cmpint (_ps_batch_student (b, 4)->seq, ==, 2);
 
@@ -435,7 +439,8 @@ test_writers_manifest_exceptions (void)
       g_assert_cmpstr (cells[2], ==, _ps_batch_class (batch, page->class_index)->name);
       if (page->kind == PS_PAGE_SHEET)
         {
-          const PsStudent *s = _ps_batch_student (batch, page->student);
+          g_assert_cmpuint (page->n_groups, ==, 1);
+          const PsStudent *s = _ps_batch_student (batch, _ps_batch_page_group (batch, page, 0)->student);
           g_assert_cmpstr (cells[4], ==, s->record.values[PS_FIELD_XH]);
           g_assert_cmpstr (cells[8], ==, s->photo_sha256);
         }
