@@ -72,6 +72,8 @@ cells_fitting (double space, double cell, double gap)
   return n > MAX_GRID ? MAX_GRID + 1 : (int) n;
 }
 
+static double row_bottom (const PsLayout *layout, int row);
+
 /* The records' rectangles that nothing else may enter: the strip, or the
  * bands (record cells are cells, checked as such). */
 static size_t
@@ -387,11 +389,23 @@ _ps_layout_compute_geometry (Parser *parser, PsLayout *layout, const Extra *extr
       }
 
   /* The marks of the cut lines between groups (rows): in the side margins,
-   * on the sheet, clear of everything printed. */
+   * on the sheet, clear of everything printed.  And each row's own marks
+   * stay on its side of the line, so that a piece cut off the sheet carries
+   * no stub of its neighbour's (and a reprint's piece is the original's). */
   if (layout->cut_marks && layout->groups == PS_GROUPS_ROWS)
     for (int r = 1; r < rows; r++)
       {
         PsRect marks[2];
+        PsRect below = _ps_layout_slot (layout, (size_t) r * columns);
+        double reach = layout->mark_offset + layout->mark_length;
+        if (below.y - reach < _ps_layout_cut_y (layout, r) + layout->mark_width - EPSILON_PT)
+          return _ps_layout_fail (parser, PS_LAYOUT_ERROR_GEOMETRY, "marks", "length_mm",
+                       _ps_layout_mm_short (layout->mark_length),
+                       "the cut marks of row %d reach the cut line above it (offset %s + "
+                       "length %s mm must stay within half the %s mm gap between the rows)",
+                       r + 1, _ps_layout_mm_short (layout->mark_offset),
+                       _ps_layout_mm_short (layout->mark_length),
+                       _ps_layout_mm_short (below.y - row_bottom (layout, r - 1)));
         _ps_layout_group_marks (layout, _ps_layout_cut_y (layout, r), marks);
         for (int m = 0; m < 2; m++)
           if (!rect_inside (&marks[m], 0, 0, layout->sheet_width, layout->sheet_height)

@@ -1098,6 +1098,8 @@ static const BadCase bad_cases[] = {
   { "record-cell", PS_LAYOUT_ERROR_GEOMETRY, "[caption] position=cell", "at least 2 cells" },
   { "copies-cell", PS_LAYOUT_ERROR_GEOMETRY, "[photo] copies=6", "one of them for the record" },
   { "band-marks", PS_LAYOUT_ERROR_GEOMETRY, "[marks] length_mm=2", "enters the record band of row 1" },
+  { "row-marks", PS_LAYOUT_ERROR_GEOMETRY, "[marks] length_mm=2",
+    "the cut marks of row 2 reach the cut line above it" },
 };
 
 static void
