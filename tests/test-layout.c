@@ -809,6 +809,37 @@ test_shipped_rendered (gconstpointer data)
   cairo_surface_destroy (photo);
 }
 
+/* `photosheet layouts`: slots and students a sheet, at the layouts' copies
+ * or at --copies N. */
+static void
+test_cli_copies (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  const char *list[] = { "layouts", NULL };
+  g_assert_cmpint (ps_test_run_cli (list, &out, &err), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "a4-33x48              20  5: 4 students "));
+  g_assert_nonnull (strstr (out, "default                4  4: 1 student "));
+  g_assert_nonnull (strstr (out, "6inch-33x48-5up        6  5: 1 student "));
+  g_clear_pointer (&out, g_free);
+  const char *eight[] = { "layouts", "--copies", "8", NULL };
+  g_assert_cmpint (ps_test_run_cli (eight, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "students per sheet at 8"));
+  g_assert_nonnull (strstr (out, "a4-33x48              20  8: 2 students "));
+  g_assert_nonnull (strstr (out, "8inch-33x48           10  8: 1 student "));
+  g_assert_nonnull (strstr (out, "default                4  8: 1 student, 2 sheets each "));
+  g_clear_pointer (&out, g_free);
+  const char *show[] = { "layouts", "--show", "a4-33x48", "--copies", "4", NULL };
+  g_assert_cmpint (ps_test_run_cli (show, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "groups     each student on whole rows: 5 copies take 1 row, "
+                                 "4 students per sheet\n"));
+  g_assert_nonnull (strstr (out, "at 4     4 students per sheet\n"));
+  g_clear_pointer (&err, g_free);
+  const char *bad[] = { "layouts", "--copies", "21", NULL };
+  g_assert_cmpint (ps_test_run_cli (bad, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--copies must be 1..20"));
+}
+
 /* ------------------------------------------------------------------ */
 /* Variants                                                           */
 /* ------------------------------------------------------------------ */
@@ -1206,6 +1237,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layout/shipped/6inch-numbers", test_6inch_numbers);
   g_test_add_func ("/layout/min-px", test_min_px);
   g_test_add_func ("/layout/describe", test_describe);
+  g_test_add_func ("/layout/cli/copies", test_cli_copies);
   g_test_add_func ("/layout/orientation", test_orientation);
   g_test_add_func ("/layout/copies", test_copies);
   g_test_add_func ("/layout/explicit-grid", test_explicit_grid);
