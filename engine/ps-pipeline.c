@@ -1,12 +1,13 @@
 /* ps-pipeline.c - the pages of a batch through worker threads, in order.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The pages of a run are cut into tasks: a separator page, or one student's
- * consecutive sheets.  Workers take tasks from a ring and do everything that
- * is per page and independent: read the photo and verify it is the one the
+ * The pages of a run are cut into tasks: a separator page, one student's
+ * consecutive sheets, or one sheet that several students share.  Workers
+ * take tasks from a ring and do everything that is per page and
+ * independent: read each photo of the task and verify it is the one the
  * batch recorded, decode it and convert it to sRGB once (its surface then
- * serves every copy, every sheet and every output of that student), let
- * each writer prepare its own form of it, draw the raster pages with their
+ * serves every copy, every sheet and every output of that student in the
+ * task), let each writer prepare its own form of it, draw the raster pages with their
  * own PsRenderer (Pango is per thread), hash them and hand them to the
  * raster writers.  The calling thread hands tasks out, at most `window`
  * ahead of the oldest unfinished one, and takes them back strictly in page
@@ -15,9 +16,10 @@
  * on their timing.  With one job there is no thread at all: the calling
  * thread does each task itself.
  *
- * Memory.  A worker holds one page raster; a task in flight holds one
- * decoded photo (raw + sRGB + the writers' copies).  The window and then the
- * number of workers are cut until workers x raster + window x photo fits
+ * Memory.  A worker holds one page raster; a task in flight holds the
+ * decoded photos of its students (raw + sRGB + the writers' copies; as many
+ * as a sheet has groups).  The window and then the
+ * number of workers are cut until workers x raster + window x photos fits
  * PS_PIPELINE_MEMORY_BUDGET, so memory does not follow the batch size nor a
  * batch of huge photos.
  */
@@ -69,14 +71,16 @@ _ps_pipeline_page_size (const PsBatch *batch, int *width, int *height, GError **
 /* Tasks                                                              */
 /* ------------------------------------------------------------------ */
 
-/* One unit of work: a separator page or one student's consecutive sheets
- * (pages first .. first + n_pages - 1 of the run). */
+/* One unit of work: a separator page, one student's consecutive sheets, or
+ * one sheet of several students (pages first .. first + n_pages - 1 of the
+ * run). */
 typedef struct {
   size_t first;
   size_t n_pages;
-  size_t student;                 /* G_MAXSIZE: a separator */
-  cairo_surface_t *photo;         /* the student's, in sRGB */
-  gpointer *writer_photos;        /* per writer: its prepare_photo() result */
+  size_t n_students;              /* the students drawn, 0 for a separator */
+  size_t *students;               /* n_students indexes into the batch's students */
+  cairo_surface_t **photos;       /* per task student: the photo, in sRGB */
+  gpointer *writer_photos;        /* [student * n_writers + writer]: prepare_photo()'s */
   char **page_sha256;             /* n_pages, when rasters are drawn */
   GError *error;
   bool done;                      /* under Run.lock */
@@ -124,16 +128,53 @@ run_total (const PsPipeline *p)
 static void
 task_clear (const PsPipeline *p, Task *t)
 {
-  g_clear_pointer (&t->photo, cairo_surface_destroy);
-  for (size_t w = 0; t->writer_photos != NULL && w < p->n_writers; w++)
-    if (t->writer_photos[w] != NULL && p->writers[w]->klass->free_photo != NULL)
-      p->writers[w]->klass->free_photo (t->writer_photos[w]);
+  for (size_t i = 0; t->photos != NULL && i < t->n_students; i++)
+    g_clear_pointer (&t->photos[i], cairo_surface_destroy);
+  g_clear_pointer (&t->photos, g_free);
+  for (size_t i = 0; t->writer_photos != NULL && i < t->n_students * p->n_writers; i++)
+    {
+      PsWriter *writer = p->writers[i % p->n_writers];
+      if (t->writer_photos[i] != NULL && writer->klass->free_photo != NULL)
+        writer->klass->free_photo (t->writer_photos[i]);
+    }
   g_clear_pointer (&t->writer_photos, g_free);
+  g_clear_pointer (&t->students, g_free);
   for (size_t i = 0; t->page_sha256 != NULL && i < t->n_pages; i++)
     g_free (t->page_sha256[i]);
   g_clear_pointer (&t->page_sha256, g_free);
   g_clear_error (&t->error);
   memset (t, 0, sizeof *t);
+}
+
+/* Whether the pipeline draws group @group (a reprint draws one student). */
+static size_t
+only_student (const PsPipeline *p)
+{
+  return p->only_student != NULL ? *p->only_student : G_MAXSIZE;
+}
+
+static bool
+group_drawn (const PsPipeline *p, const PsGroup *group)
+{
+  return p->only_student == NULL || group->student == *p->only_student;
+}
+
+/* The one student drawn on sheet @page, or G_MAXSIZE when there are
+ * several (or none). */
+static size_t
+sole_student (const PsPipeline *p, const PsPage *page)
+{
+  size_t sole = G_MAXSIZE;
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (p->batch, page, g);
+      if (!group_drawn (p, group))
+        continue;
+      if (sole != G_MAXSIZE && sole != group->student)
+        return G_MAXSIZE;
+      sole = group->student;
+    }
+  return sole;
 }
 
 /* Cuts the run into its next task, starting at page @i. */
@@ -143,15 +184,46 @@ task_init (const PsPipeline *p, size_t total, size_t i, Task *t)
   const PsPage *page = run_page (p, i);
   t->first = i;
   t->n_pages = 1;
-  t->student = page->kind == PS_PAGE_SHEET ? page->student : G_MAXSIZE;
-  /* A student's sheets are consecutive: one decode serves them all. */
-  while (t->student != G_MAXSIZE && i + t->n_pages < total)
+  if (page->kind != PS_PAGE_SHEET)
+    return;
+
+  /* One student on the sheet: his sheets are consecutive, one decode
+   * serves them all.  Several: the sheet alone, each photo decoded once. */
+  size_t sole = sole_student (p, page);
+  if (sole != G_MAXSIZE)
     {
-      const PsPage *next = run_page (p, i + t->n_pages);
-      if (next->kind != PS_PAGE_SHEET || next->student != t->student)
-        break;
-      t->n_pages++;
+      t->n_students = 1;
+      t->students = g_new (size_t, 1);
+      t->students[0] = sole;
+      while (i + t->n_pages < total)
+        {
+          const PsPage *next = run_page (p, i + t->n_pages);
+          if (next->kind != PS_PAGE_SHEET || sole_student (p, next) != sole)
+            break;
+          t->n_pages++;
+        }
+      return;
     }
+  t->students = g_new (size_t, page->n_groups);
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (p->batch, page, g);
+      bool seen = false;
+      for (size_t k = 0; k < t->n_students && !seen; k++)
+        seen = t->students[k] == group->student;
+      if (group_drawn (p, group) && !seen)
+        t->students[t->n_students++] = group->student;
+    }
+}
+
+/* Index of @student among the task's students, or G_MAXSIZE. */
+static size_t
+task_student_index (const Task *t, size_t student)
+{
+  for (size_t k = 0; k < t->n_students; k++)
+    if (t->students[k] == student)
+      return k;
+  return G_MAXSIZE;
 }
 
 /* The photo may only come from the batch's photos directory: a ledger is a
@@ -215,18 +287,33 @@ load_photo (const Run *run, const PsStudent *student, PsRawImage **raw_out, GErr
 }
 
 static bool
-draw_raster (const PsPipeline *p, Drawer *d, const PsPage *page, cairo_surface_t *photo,
+draw_raster (const PsPipeline *p, Drawer *d, const PsPage *page, cairo_surface_t *const *photos,
              GError **error)
 {
   int dpi = p->batch->settings.dpi;
   cairo_t *cr = cairo_create (d->raster);
   cairo_scale (cr, dpi / 72.0, dpi / 72.0);
-  bool ok = _ps_renderer_draw_page (d->renderer, cr, p->batch, page, photo, error);
+  bool ok = _ps_renderer_draw_page (d->renderer, cr, p->batch, page, photos, only_student (p),
+                                    error);
   if (ok && p->mark != NULL)
     _ps_renderer_draw_mark (d->renderer, cr, p->mark);
   cairo_destroy (cr);
   cairo_surface_flush (d->raster);
   return ok;
+}
+
+/* Per group of sheet @page: the task's entry for its student from @items
+ * (@stride apart, @offset in), NULL for a group not drawn.  @out has
+ * page->n_groups entries. */
+static void
+page_photos (const Task *t, const PsBatch *batch, const PsPage *page, gpointer const *items,
+             size_t stride, size_t offset, gpointer *out)
+{
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      size_t k = task_student_index (t, _ps_batch_page_group (batch, page, g)->student);
+      out[g] = k != G_MAXSIZE && items != NULL ? items[k * stride + offset] : NULL;
+    }
 }
 
 /* The page's identity: a digest of its pixels, independent of the file
@@ -244,23 +331,27 @@ static void
 task_run (const Run *run, Drawer *d, Task *t)
 {
   const PsPipeline *p = run->p;
-  g_autoptr (PsRawImage) raw = NULL;
 
-  if (t->student != G_MAXSIZE)
+  if (t->n_students > 0)
     {
-      const PsStudent *student = _ps_batch_student (p->batch, t->student);
-      t->photo = load_photo (run, student, &raw, &t->error);
-      if (t->photo == NULL)
+      t->photos = g_new0 (cairo_surface_t *, t->n_students);
+      t->writer_photos = g_new0 (gpointer, t->n_students * p->n_writers + 1);
+    }
+  for (size_t k = 0; k < t->n_students; k++)
+    {
+      const PsStudent *student = _ps_batch_student (p->batch, t->students[k]);
+      g_autoptr (PsRawImage) raw = NULL;
+      t->photos[k] = load_photo (run, student, &raw, &t->error);
+      if (t->photos[k] == NULL)
         return;
-      t->writer_photos = g_new0 (gpointer, p->n_writers + 1);
       for (size_t w = 0; w < p->n_writers; w++)
         {
           PsWriter *writer = p->writers[w];
           if (writer->klass->prepare_photo == NULL)
             continue;
-          t->writer_photos[w] = writer->klass->prepare_photo (writer, student, raw,
-                                                              student->photo_path, t->photo,
-                                                              &t->error);
+          t->writer_photos[k * p->n_writers + w] =
+            writer->klass->prepare_photo (writer, student, raw, student->photo_path,
+                                          t->photos[k], &t->error);
           if (t->error != NULL)
             return;
         }
@@ -281,8 +372,10 @@ task_run (const Run *run, Drawer *d, Task *t)
   for (size_t k = 0; k < t->n_pages; k++)
     {
       const PsPage *page = run_page (p, t->first + k);
-      cairo_surface_t *photo = page->kind == PS_PAGE_SHEET ? t->photo : NULL;
-      if (!draw_raster (p, d, page, photo, &t->error))
+      g_autofree gpointer *photos = g_new0 (gpointer, page->n_groups + 1);
+      page_photos (t, p->batch, page, (gpointer const *) t->photos, 1, 0, photos);
+      if (!draw_raster (p, d, page, page->kind == PS_PAGE_SHEET ? (cairo_surface_t *const *) photos
+                                                                : NULL, &t->error))
         return;
       t->page_sha256[k] = raster_sha256 (d->raster);
       for (size_t w = 0; w < p->n_writers; w++)
@@ -338,15 +431,18 @@ task_finish (const Run *run, PsRenderer *renderer, Task *t, GPtrArray *digests, 
     {
       const PsPage *page = run_page (p, t->first + k);
       const char *sha = t->page_sha256 != NULL ? t->page_sha256[k] : NULL;
+      g_autofree gpointer *photos = g_new0 (gpointer, page->n_groups + 1);
       for (size_t w = 0; w < p->n_writers; w++)
         {
           PsWriter *writer = p->writers[w];
+          page_photos (t, p->batch, page, t->writer_photos, p->n_writers, w, photos);
           PsWriterPage wp = {
             .batch = p->batch,
             .page = page,
             .renderer = renderer,
             .mark = p->mark,
-            .photo = page->kind == PS_PAGE_SHEET && t->writer_photos ? t->writer_photos[w] : NULL,
+            .only_student = only_student (p),
+            .photos = page->kind == PS_PAGE_SHEET ? photos : NULL,
             .raster_sha256 = sha,
           };
           if (writer->klass->write_page != NULL && !writer->klass->write_page (writer, &wp, error))
@@ -381,7 +477,11 @@ _ps_pipeline_plan_threads (const PsPipeline *p, int *n_workers, size_t *window)
       gint64 px = _ps_batch_student (p->batch, i)->photo_pixels;
       photo = MAX (photo, px > 0 ? px : DEFAULT_PHOTO_PIXELS);
     }
-  photo *= PHOTO_BYTES_PER_PIXEL;
+  /* A task holds the photos of one sheet's students. */
+  size_t per_task = 1;
+  for (size_t i = 0; i < p->batch->pages->len; i++)
+    per_task = MAX (per_task, _ps_batch_page (p->batch, i + 1)->n_groups);
+  photo *= PHOTO_BYTES_PER_PIXEL * (gint64) per_task;
 
   int workers = p->jobs > 1 ? p->jobs : 0;
   /* Enough tasks ahead to keep every worker busy while the calling thread

@@ -221,7 +221,8 @@ ps_test_read_manifest (const char *out_dir)
   g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   g_auto (GStrv) lines = g_strsplit (text, "\r\n", -1);
-  g_assert_cmpstr (lines[0], ==, "page,kind,class,seq,xh,cjm,name_masked,id_last4,photo_sha256");
+  g_assert_cmpstr (lines[0], ==, "page,kind,class,seq,xh,cjm,name_masked,id_last4,photo_sha256,"
+                   "position,first_slot,copies,slots_empty,x_mm,y_mm,width_mm,height_mm");
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   for (size_t i = 1; lines[i] != NULL; i++)
     if (lines[i][0] != '\0')
