@@ -307,6 +307,42 @@ progress_cb (size_t done, size_t total, void *user_data)
   fflush (stderr);
 }
 
+/* The render summary as JSON: a small object of counts (schema 1). */
+static void
+print_render_json (const PsBatch *batch, const char *out)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "schema");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "out");
+  json_builder_add_string_value (b, out);
+  json_builder_set_member_name (b, "layout");
+  json_builder_add_string_value (b, ps_layout_get_name (ps_batch_get_layout (batch)));
+  json_builder_set_member_name (b, "students");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_students (batch));
+  json_builder_set_member_name (b, "pages");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_pages (batch));
+  json_builder_set_member_name (b, "separators");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_classes (batch));
+  json_builder_set_member_name (b, "sheets");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_sheets (batch));
+  json_builder_set_member_name (b, "slots_used");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_slots_used (batch));
+  json_builder_set_member_name (b, "slots_empty");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_slots_empty (batch));
+  json_builder_set_member_name (b, "skipped");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_skipped (batch));
+  json_builder_end_object (b);
+
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
 static int
 command_render (int argc, char **argv)
 {
@@ -321,8 +357,9 @@ command_render (int argc, char **argv)
   g_autofree char *mask_style = NULL;
   g_autofree char *tiff_compression = NULL;
   g_autofree char *ledger_path = NULL;
-  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE, proof_paper = FALSE;
-  int dpi = 0, jobs = 0;
+  g_autofree char *impose_name = NULL;
+  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE, proof_paper = FALSE, json = FALSE;
+  int dpi = 0, jobs = 0, copies = -1;   /* -1: not given */
   GOptionEntry entries[] = {
     { "roster", 'r', 0, G_OPTION_ARG_FILENAME, &roster_path, "The school's table (.csv, .xlsx, .jsonl)", "FILE" },
     { "photos", 'p', 0, G_OPTION_ARG_FILENAME, &photos, "Directory of approved photos", "DIR" },
@@ -341,11 +378,15 @@ command_render (int argc, char **argv)
     { "mask-style", 0, 0, G_OPTION_ARG_STRING, &mask_style, "Name masking: per-character (default) or fixed", "STYLE" },
     { "tiff-compression", 0, 0, G_OPTION_ARG_STRING, &tiff_compression, "TIFF pages: deflate (default), lzw or none", "KIND" },
     { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file, e.g. a lab-wide one (default: OUT/ledger.sqlite)", "FILE" },
+    { "copies", 'c', 0, G_OPTION_ARG_INT, &copies, "Copies of each student, 1-20 (default: the layout's; a 份数 column overrides it)", "N" },
+    { "impose", 0, 0, G_OPTION_ARG_STRING, &impose_name, "Students on shared sheets: sequence (default) or stack (cut-and-stack)", "ORDER" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the summary as JSON", NULL },
     { NULL }
   };
 
-  if (!parse_options ("render", "Renders a batch: a separator page before each class, then one sheet per\n"
-                      "student, colour-managed for the printer profile.  Exit 0: all rendered;\n"
+  if (!parse_options ("render", "Renders a batch: a separator page before each class, then its sheets\n"
+                      "(each student's copies together, one or several students a sheet as the\n"
+                      "layout says), colour-managed for the printer profile.  Exit 0: all rendered;\n"
                       "1: rendered with rows skipped (--skip-invalid); 2: refused or usage error.",
                       entries, &argc, &argv))
     return EXIT_USAGE;
@@ -383,8 +424,22 @@ command_render (int argc, char **argv)
       print_error ("render: --order must be roster or xh");
       return EXIT_USAGE;
     }
+  PsImpose impose = PS_IMPOSE_SEQUENCE;
+  if (impose_name != NULL && !ps_plan_impose_from_string (impose_name, &impose))
+    {
+      print_error ("render: --impose must be sequence or stack");
+      return EXIT_USAGE;
+    }
+  /* 0 means "the layout's" to the engine, not to a user who typed it. */
+  if (copies == 0 || copies < -1)
+    {
+      print_error ("render: --copies must be 1..%d, not %d", PS_MAX_COPIES, copies);
+      return EXIT_USAGE;
+    }
+  ps_batch_options_set_impose (batch_options, impose);
   if (!ps_batch_options_set_dpi (batch_options, dpi, &error)
-      || !ps_render_options_set_jobs (options, jobs, &error))
+      || !ps_render_options_set_jobs (options, jobs, &error)
+      || !ps_batch_options_set_copies (batch_options, MAX (copies, 0), &error))
     {
       print_error ("render: --%s", error->message);
       return EXIT_USAGE;
@@ -437,9 +492,17 @@ command_render (int argc, char **argv)
 
   formats = ps_batch_get_formats (batch);
   size_t skipped = ps_batch_get_n_skipped (batch);
+  size_t used = ps_batch_get_n_slots_used (batch), empty = ps_batch_get_n_slots_empty (batch);
+  if (json)
+    {
+      print_render_json (batch, out);
+      return skipped > 0 ? EXIT_PROBLEMS : EXIT_OK;
+    }
   printf ("rendered %zu pages (%zu separators, %zu sheets) for %zu students into %s\n",
           ps_batch_get_n_pages (batch), ps_batch_get_n_classes (batch),
           ps_batch_get_n_sheets (batch), ps_batch_get_n_students (batch), out);
+  printf ("  slots     %zu used, %zu empty (%zu sheets of %zu)\n", used, empty,
+          ps_batch_get_n_sheets (batch), ps_layout_get_n_slots (ps_batch_get_layout (batch)));
   if (formats & PS_FORMAT_PDF)
     printf ("  PDF       %s/sheets.pdf\n", out);
   if (formats & PS_FORMAT_TIFF)
@@ -451,18 +514,37 @@ command_render (int argc, char **argv)
   return skipped > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
+/* "4 students" or "1 student, 2 sheets each" for @copies on @layout. */
+static char *
+per_sheet_text (const PsLayout *layout, int copies)
+{
+  int sheets = ps_layout_get_sheets_per_student (layout, copies);
+  if (sheets > 1)
+    return g_strdup_printf ("1 student, %d sheets each", sheets);
+  size_t n = ps_layout_get_students_per_sheet (layout, copies);
+  return g_strdup_printf ("%zu student%s", n, n == 1 ? "" : "s");
+}
+
 static int
 command_layouts (int argc, char **argv)
 {
   g_autofree char *show = NULL;
+  int copies = -1;   /* -1: not given */
   GOptionEntry entries[] = {
     { "show", 's', 0, G_OPTION_ARG_STRING, &show, "Print a layout's computed geometry", "NAME" },
+    { "copies", 'c', 0, G_OPTION_ARG_INT, &copies, "Students per sheet at N copies each (default: each layout's copies)", "N" },
     { NULL }
   };
 
-  if (!parse_options ("layouts", "Lists the sheet layouts, or shows one's computed geometry.",
+  if (!parse_options ("layouts", "Lists the sheet layouts with their slots per sheet and students per\n"
+                      "sheet (at --copies N), or shows one's computed geometry.",
                       entries, &argc, &argv))
     return EXIT_USAGE;
+  if (copies == 0 || copies < -1 || copies > PS_MAX_COPIES)
+    {
+      print_error ("layouts: --copies must be 1..%d, not %d", PS_MAX_COPIES, copies);
+      return EXIT_USAGE;
+    }
 
   if (show != NULL)
     {
@@ -471,18 +553,32 @@ command_layouts (int argc, char **argv)
         return EXIT_USAGE;
       g_autofree char *text = ps_layout_describe (layout);
       fputs (text, stdout);
+      if (copies > 0)
+        {
+          g_autofree char *per = per_sheet_text (layout, copies);
+          printf ("at %d     %s per sheet\n", copies, per);
+        }
       return EXIT_OK;
     }
 
   g_auto (GStrv) names = ps_layout_list ();
+  g_autofree char *column = copies > 0 ? g_strdup_printf ("students per sheet at %d", copies)
+                                        : g_strdup ("copies: students per sheet");
+  printf ("%-18s %5s  %-28s %s\n", "layout", "slots", column, "description");
   for (size_t i = 0; names[i] != NULL; i++)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (PsLayout) layout = ps_layout_load (names[i], &error);
       if (layout == NULL)
-        printf ("%-16s (invalid: %s)\n", names[i], error->message);
-      else
-        printf ("%-16s %s\n", names[i], ps_layout_get_description (layout));
+        {
+          printf ("%-18s (invalid: %s)\n", names[i], error->message);
+          continue;
+        }
+      int n = copies > 0 ? copies : ps_layout_get_copies (layout);
+      g_autofree char *per = per_sheet_text (layout, n);
+      g_autofree char *at = g_strdup_printf ("%d: %s", n, per);
+      printf ("%-18s %5zu  %-28s %s\n", names[i], ps_layout_get_n_slots (layout), at,
+              ps_layout_get_description (layout));
     }
   return EXIT_OK;
 }

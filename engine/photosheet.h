@@ -463,8 +463,22 @@ PS_API int ps_layout_get_dpi (const PsLayout *layout);
 PS_API size_t ps_layout_get_n_slots (const PsLayout *layout);
 /** ps_layout_get_slot: Returns: slot @index (row-major), points. */
 PS_API PsRect ps_layout_get_slot (const PsLayout *layout, size_t index);
-/** ps_layout_get_copies: Returns: copies of one student per sheet (<= slots). */
+/** ps_layout_get_copies: Returns: the layout's default copies of a student
+ * (its `copies=`), 1..ps_layout_get_max_copies(). */
 PS_API int ps_layout_get_copies (const PsLayout *layout);
+/** ps_layout_get_max_copies: Returns: copies of one student that fit on one
+ * sheet (the slots, less a record cell); more take several sheets. */
+PS_API int ps_layout_get_max_copies (const PsLayout *layout);
+/**
+ * ps_layout_get_students_per_sheet:
+ * @copies: copies of each student, >= 1
+ * Returns: how many students' groups of @copies one sheet holds (1 when a
+ * group needs more than one sheet).
+ */
+PS_API size_t ps_layout_get_students_per_sheet (const PsLayout *layout, int copies);
+/** ps_layout_get_sheets_per_student: Returns: sheets one student of @copies
+ * (>= 1) needs, 1 when the group fits one sheet. */
+PS_API int ps_layout_get_sheets_per_student (const PsLayout *layout, int copies);
 /** ps_layout_get_media: Returns: the PWG media name, e.g. "na_index-4x6_4x6in". */
 PS_API const char *ps_layout_get_media (const PsLayout *layout);
 /** ps_layout_get_min_photo_px: the photo size the layout needs at its dpi, pixels. */
@@ -540,6 +554,21 @@ typedef enum {
 /** ps_plan_order_from_string: "roster" or "xh". */
 PS_API bool ps_plan_order_from_string (const char *s, PsOrder *order);
 
+/* The order of a class's students on its sheets when a sheet holds several
+ * (layouts with groups=rows; with one student per sheet both are the same). */
+typedef enum {
+  PS_IMPOSE_SEQUENCE,   /* sheet by sheet in print order: the default */
+  PS_IMPOSE_STACK,      /* cut-and-stack: the sheets of a class cut along the group
+                         * lines, the piles stacked in position order, give print
+                         * order (layouts/README.md) */
+} PsImpose;
+
+/** ps_plan_impose_from_string: "sequence" or "stack". */
+PS_API bool ps_plan_impose_from_string (const char *s, PsImpose *impose);
+
+/* Copies of a student: the roster's 份数, else the batch's, else the layout's. */
+#define PS_MAX_COPIES 20
+
 typedef enum {
   PS_FORMAT_PDF   = 1 << 0,   /* sheets.pdf, every page */
   PS_FORMAT_TIFF  = 1 << 1,   /* tiff/NNNN.tif in the printer's space */
@@ -604,6 +633,15 @@ PS_API void ps_batch_options_set_formats (PsBatchOptions *options, PsFormats for
 PS_API void ps_batch_options_set_order (PsBatchOptions *options, PsOrder order);
 PS_API void ps_batch_options_set_tiff_compression (PsBatchOptions *options,
                                                    PsTiffCompression compression);
+/**
+ * ps_batch_options_set_copies:
+ * @copies: copies of each student, 1..PS_MAX_COPIES; 0 = the layout's.  A
+ *   roster's 份数 column overrides it row by row.
+ * Returns: false with PS_BATCH_ERROR_INVALID outside that range.
+ */
+PS_API bool ps_batch_options_set_copies (PsBatchOptions *options, int copies, GError **error);
+/** ps_batch_options_set_impose: the order of the groups on a class's sheets. */
+PS_API void ps_batch_options_set_impose (PsBatchOptions *options, PsImpose impose);
 
 /**
  * ps_batch_new:
@@ -612,7 +650,9 @@ PS_API void ps_batch_options_set_tiff_compression (PsBatchOptions *options,
  *
  * Builds the batch of the check's printable records: classes in the order
  * they first appear, students in print order, the pages (a separator before
- * each class, then each student's sheets), the photos with their digests,
+ * each class, then its sheets: each student's copies kept together, one or
+ * several students a sheet as the layout says, never two classes on one
+ * sheet), the photos with their digests,
  * the layout and the colour settings.  The profile is read and validated
  * here.  Rows with problems are listed as skipped.  The check may be freed
  * afterwards; the batch keeps what it needs.
@@ -633,6 +673,10 @@ PS_API size_t ps_batch_get_n_classes (const PsBatch *batch);
 /** All pages: separators + sheets. */
 PS_API size_t ps_batch_get_n_pages (const PsBatch *batch);
 PS_API size_t ps_batch_get_n_sheets (const PsBatch *batch);
+/** Photo slots of the sheets that hold a copy or a record, and those left
+ * empty (the waste: sheets x slots = used + empty). */
+PS_API size_t ps_batch_get_n_slots_used (const PsBatch *batch);
+PS_API size_t ps_batch_get_n_slots_empty (const PsBatch *batch);
 /** Roster rows not in the batch (each has at least one problem). */
 PS_API size_t ps_batch_get_n_skipped (const PsBatch *batch);
 PS_API size_t ps_batch_get_n_problems (const PsBatch *batch);

@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#define PS_MAX_COPIES 100
-
 G_DEFINE_QUARK (ps-check-error-quark, ps_check_error)
 
 static void

@@ -69,11 +69,12 @@ typedef struct {
 void _ps_compose_page (PsRaster *page, const PsPlacement *placements, size_t n_placements,
                        const guint8 *mask, size_t mask_stride);
 
-/* The photo slots of @page, as draw_sheet() in ps-render.c fills them:
+/* The photo slots of @page, as draw_group() in ps-render.c fills them:
  * slot rectangles (points) appended to @slots, the student of each to
- * @students (size_t).  A separator has none. */
-void _ps_compose_page_slots (const PsBatch *batch, const PsPage *page, GArray *slots,
-                             GArray *students);
+ * @students (size_t); @only_student: G_MAXSIZE, or the one student whose
+ * groups are drawn (a reprint).  A separator has none. */
+void _ps_compose_page_slots (const PsBatch *batch, const PsPage *page, size_t only_student,
+                             GArray *slots, GArray *students);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRaster, _ps_raster_free)
 

@@ -362,16 +362,25 @@ _ps_compose_page (PsRaster *page, const PsPlacement *placements, size_t n_placem
 }
 
 void
-_ps_compose_page_slots (const PsBatch *batch, const PsPage *page, GArray *slots,
-                        GArray *students)
+_ps_compose_page_slots (const PsBatch *batch, const PsPage *page, size_t only_student,
+                        GArray *slots, GArray *students)
 {
   const PsLayout *layout = batch->layout;
   if (page->kind != PS_PAGE_SHEET)
     return;
-  for (int i = 0; i < page->copies && i < (int) layout->slots->len; i++)
+  for (size_t g = 0; g < page->n_groups; g++)
     {
-      PsRect slot = _ps_layout_slot (layout, (size_t) i);
-      g_array_append_val (slots, slot);
-      g_array_append_val (students, page->student);
+      const PsGroup *group = _ps_batch_page_group (batch, page, g);
+      if (only_student != G_MAXSIZE && group->student != only_student)
+        continue;
+      for (int i = 0; i < group->copies; i++)
+        {
+          size_t at = (size_t) (group->first_slot + i);
+          if (at >= layout->slots->len)
+            break;
+          PsRect slot = _ps_layout_slot (layout, at);
+          g_array_append_val (slots, slot);
+          g_array_append_val (students, group->student);
+        }
     }
 }

@@ -140,7 +140,9 @@ static bool
 pdf_write_page (PsWriter *writer, const PsWriterPage *wp, GError **error)
 {
   PdfWriter *w = (PdfWriter *) writer;
-  bool ok = _ps_renderer_draw_page (wp->renderer, w->cr, wp->batch, wp->page, wp->photo, error);
+  bool ok = _ps_renderer_draw_page (wp->renderer, w->cr, wp->batch, wp->page,
+                                    (cairo_surface_t *const *) wp->photos, wp->only_student,
+                                    error);
   if (ok && wp->mark != NULL)
     _ps_renderer_draw_mark (wp->renderer, w->cr, wp->mark);
   cairo_show_page (w->cr);

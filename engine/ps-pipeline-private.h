@@ -7,8 +7,9 @@
  * The pipeline knows no file format: each output is a PsWriter with up to
  * three entry points, called from where the work is cheapest -
  *
- *   prepare_photo  any worker thread, once per student: the writer's own
- *                  form of the photo (the PDF's JPEG of the device block, say);
+ *   prepare_photo  any worker thread, once per student of a task: the
+ *                  writer's own form of the photo (the PDF's JPEG of the
+ *                  device block, say);
  *   write_raster   any worker thread: a page composed in the printer's space
  *                  at the batch's dpi (TIFF, print jobs), and in sRGB for the
  *                  writers that ask (PNG previews);
@@ -43,7 +44,10 @@ typedef struct {
   const PsPage  *page;
   PsRenderer    *renderer;        /* the calling thread's, for vector output */
   const char    *mark;            /* reprint mark text, or NULL */
-  gpointer       photo;           /* this writer's prepare_photo() result, or NULL */
+  size_t         only_student;    /* G_MAXSIZE, or the one student drawn (reprint) */
+  gpointer const *photos;         /* per group of a sheet: this writer's prepare_photo()
+                                   * result for its student (NULL entries for groups not
+                                   * drawn); NULL for a separator */
   const char    *raster_sha256;   /* the page raster's digest; NULL when none was drawn */
 } PsWriterPage;
 
@@ -94,6 +98,8 @@ typedef struct {
   size_t         n_writers;
   int            jobs;            /* worker threads; <= 1 = none */
   const char    *mark;            /* reprint mark, or NULL */
+  const size_t  *only_student;    /* NULL = every group; else only this student's
+                                   * groups are drawn and only his photo is read */
   PsProgressFunc progress;        /* pages done / pages, calling thread */
   void          *progress_data;
 } PsPipeline;

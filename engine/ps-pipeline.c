@@ -1,26 +1,29 @@
 /* ps-pipeline.c - the pages of a batch through worker threads, in order.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The pages of a run are cut into tasks: a separator page, or one student's
- * consecutive sheets.  Workers take tasks from a ring and do everything that
- * is per page and independent: read the photo and verify it is the one the
+ * The pages of a run are cut into tasks: a separator page, one student's
+ * consecutive sheets, or one sheet that several students share.  Workers
+ * take tasks from a ring and do everything that is per page and
+ * independent: read each photo of the task and verify it is the one the
  * batch recorded, decode it, resample it to the slot size and convert it
  * once from its own profile to the printer's (that block then serves every
- * copy, every sheet and every output of that student), let each writer
- * prepare its own form of it, compose the raster pages in the printer's
- * space (ps-compose.c: paper, photo blocks, the ink as a mask drawn with the
- * thread's own PsRenderer - Pango is per thread), hash them and hand them to
- * the raster writers.  The calling thread hands tasks out, at most `window`
- * ahead of the oldest unfinished one, and takes them back strictly in page
- * order for the writers that need order (PDF, manifest) and the progress
- * callback.  So the bytes written do not depend on the number of threads or
- * on their timing.  With one job there is no thread at all: the calling
- * thread does each task itself.
+ * copy, every sheet and every output of that student in the task), let
+ * each writer prepare its own form of it, compose the raster pages in the
+ * printer's space (ps-compose.c: paper, photo blocks, the ink as a mask
+ * drawn with the thread's own PsRenderer - Pango is per thread), hash them
+ * and hand them to the raster writers.  The calling thread hands tasks out,
+ * at most `window` ahead of the oldest unfinished one, and takes them back
+ * strictly in page order for the writers that need order (PDF, manifest)
+ * and the progress callback.  So the bytes written do not depend on the
+ * number of threads or on their timing.  With one job there is no thread
+ * at all: the calling thread does each task itself.
  *
  * Memory.  A worker holds one page raster (device samples, the A8 mask,
- * sRGB when previews are asked); a task in flight holds one decoded photo
- * while it is converted, then its blocks and the writers' copies.  The window and then the
- * number of workers are cut until workers x raster + window x photo fits
+ * sRGB when previews are asked); a task in flight holds the decoded photo
+ * of one student while it is converted, then the blocks of its students
+ * (as many as a sheet has groups) and the writers' copies.  The window and
+ * then the number of workers are cut until workers x raster + window x
+ * photos fits
  * PS_PIPELINE_MEMORY_BUDGET, so memory does not follow the batch size nor a
  * batch of huge photos.
  */
@@ -34,7 +37,7 @@
 
 /* What a task in flight holds per photo pixel, bytes: the decoded photo
  * (up to 8 bytes a pixel for 16-bit CMYK) and its oriented 16-bit copy
- * (up to 8) while the block is made. */
+ * (up to 8) while its blocks are made. */
 #define PHOTO_BYTES_PER_PIXEL 16
 /* A photo whose size the batch does not know (recorded batches): the
  * source standard, 480 x 640. */
@@ -72,16 +75,18 @@ _ps_pipeline_page_size (const PsBatch *batch, int *width, int *height, GError **
 /* Tasks                                                              */
 /* ------------------------------------------------------------------ */
 
-/* One unit of work: a separator page or one student's consecutive sheets
- * (pages first .. first + n_pages - 1 of the run). */
+/* One unit of work: a separator page, one student's consecutive sheets, or
+ * one sheet of several students (pages first .. first + n_pages - 1 of the
+ * run). */
 typedef struct {
   size_t first;
   size_t n_pages;
-  size_t student;                 /* G_MAXSIZE: a separator */
-  PsRaster *block;                /* the student's photo in the printer's space */
-  PsRaster *srgb_block;           /* in sRGB (previews of a device batch), or NULL */
-  PsPhotoBlocks blocks;           /* the two, for the writers */
-  gpointer *writer_photos;        /* per writer: its prepare_photo() result */
+  size_t n_students;              /* the students drawn, 0 for a separator */
+  size_t *students;               /* n_students indexes into the batch's students */
+  PsRaster **blocks;              /* per task student: the photo in the printer's space */
+  PsRaster **srgb_blocks;         /* per task student: in sRGB (previews), or NULL */
+  PsPhotoBlocks *photo_blocks;    /* per task student: the two, for the writers */
+  gpointer *writer_photos;        /* [student * n_writers + writer]: prepare_photo()'s */
   char **page_sha256;             /* n_pages, when rasters are drawn */
   GError *error;
   bool done;                      /* under Run.lock */
@@ -142,17 +147,58 @@ run_total (const PsPipeline *p)
 static void
 task_clear (const PsPipeline *p, Task *t)
 {
-  g_clear_pointer (&t->block, _ps_raster_free);
-  g_clear_pointer (&t->srgb_block, _ps_raster_free);
-  for (size_t w = 0; t->writer_photos != NULL && w < p->n_writers; w++)
-    if (t->writer_photos[w] != NULL && p->writers[w]->klass->free_photo != NULL)
-      p->writers[w]->klass->free_photo (t->writer_photos[w]);
+  for (size_t i = 0; t->blocks != NULL && i < t->n_students; i++)
+    {
+      g_clear_pointer (&t->blocks[i], _ps_raster_free);
+      g_clear_pointer (&t->srgb_blocks[i], _ps_raster_free);
+    }
+  g_clear_pointer (&t->blocks, g_free);
+  g_clear_pointer (&t->srgb_blocks, g_free);
+  g_clear_pointer (&t->photo_blocks, g_free);
+  for (size_t i = 0; t->writer_photos != NULL && i < t->n_students * p->n_writers; i++)
+    {
+      PsWriter *writer = p->writers[i % p->n_writers];
+      if (t->writer_photos[i] != NULL && writer->klass->free_photo != NULL)
+        writer->klass->free_photo (t->writer_photos[i]);
+    }
   g_clear_pointer (&t->writer_photos, g_free);
+  g_clear_pointer (&t->students, g_free);
   for (size_t i = 0; t->page_sha256 != NULL && i < t->n_pages; i++)
     g_free (t->page_sha256[i]);
   g_clear_pointer (&t->page_sha256, g_free);
   g_clear_error (&t->error);
   memset (t, 0, sizeof *t);
+}
+
+/* Whether the pipeline draws group @group (a reprint draws one student). */
+static size_t
+only_student (const PsPipeline *p)
+{
+  return p->only_student != NULL ? *p->only_student : G_MAXSIZE;
+}
+
+static bool
+group_drawn (const PsPipeline *p, const PsGroup *group)
+{
+  return p->only_student == NULL || group->student == *p->only_student;
+}
+
+/* The one student drawn on sheet @page, or G_MAXSIZE when there are
+ * several (or none). */
+static size_t
+sole_student (const PsPipeline *p, const PsPage *page)
+{
+  size_t sole = G_MAXSIZE;
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (p->batch, page, g);
+      if (!group_drawn (p, group))
+        continue;
+      if (sole != G_MAXSIZE && sole != group->student)
+        return G_MAXSIZE;
+      sole = group->student;
+    }
+  return sole;
 }
 
 /* Cuts the run into its next task, starting at page @i. */
@@ -162,15 +208,46 @@ task_init (const PsPipeline *p, size_t total, size_t i, Task *t)
   const PsPage *page = run_page (p, i);
   t->first = i;
   t->n_pages = 1;
-  t->student = page->kind == PS_PAGE_SHEET ? page->student : G_MAXSIZE;
-  /* A student's sheets are consecutive: one decode serves them all. */
-  while (t->student != G_MAXSIZE && i + t->n_pages < total)
+  if (page->kind != PS_PAGE_SHEET)
+    return;
+
+  /* One student on the sheet: his sheets are consecutive, one decode
+   * serves them all.  Several: the sheet alone, each photo decoded once. */
+  size_t sole = sole_student (p, page);
+  if (sole != G_MAXSIZE)
     {
-      const PsPage *next = run_page (p, i + t->n_pages);
-      if (next->kind != PS_PAGE_SHEET || next->student != t->student)
-        break;
-      t->n_pages++;
+      t->n_students = 1;
+      t->students = g_new (size_t, 1);
+      t->students[0] = sole;
+      while (i + t->n_pages < total)
+        {
+          const PsPage *next = run_page (p, i + t->n_pages);
+          if (next->kind != PS_PAGE_SHEET || sole_student (p, next) != sole)
+            break;
+          t->n_pages++;
+        }
+      return;
     }
+  t->students = g_new (size_t, page->n_groups);
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (p->batch, page, g);
+      bool seen = false;
+      for (size_t k = 0; k < t->n_students && !seen; k++)
+        seen = t->students[k] == group->student;
+      if (group_drawn (p, group) && !seen)
+        t->students[t->n_students++] = group->student;
+    }
+}
+
+/* Index of @student among the task's students, or G_MAXSIZE. */
+static size_t
+task_student_index (const Task *t, size_t student)
+{
+  for (size_t k = 0; k < t->n_students; k++)
+    if (t->students[k] == student)
+      return k;
+  return G_MAXSIZE;
 }
 
 /* The photo may only come from the batch's photos directory: a ledger is a
@@ -223,29 +300,32 @@ load_photo (const Run *run, const PsStudent *student, GError **error)
   return raw;
 }
 
-/* The student's photo blocks: once in the printer's space, and in sRGB
- * when previews of a device batch are asked. */
+/* Student @k of the task's photo blocks: once in the printer's space, and
+ * in sRGB when previews of a device batch are asked. */
 static bool
-make_blocks (const Run *run, const PsStudent *student, const PsRawImage *raw, Task *t,
+make_blocks (const Run *run, const PsStudent *student, const PsRawImage *raw, Task *t, size_t k,
              GError **error)
 {
   const PsPipeline *p = run->p;
   PsCrop crop = p->batch->layout->crop;
   int ox = 0, oy = 0;
-  t->block = _ps_compose_photo_block (p->color, raw, run->block_width, run->block_height, crop,
-                                      PS_COLOR_TARGET_DEVICE, &ox, &oy, error);
-  if (t->block != NULL && run->srgb && !run->device_is_srgb)
-    t->srgb_block = _ps_compose_photo_block (p->color, raw, run->block_width, run->block_height,
-                                             crop, PS_COLOR_TARGET_SRGB, &ox, &oy, error);
-  if (t->block == NULL || (run->srgb && !run->device_is_srgb && t->srgb_block == NULL))
+  t->blocks[k] = _ps_compose_photo_block (p->color, raw, run->block_width, run->block_height,
+                                          crop, PS_COLOR_TARGET_DEVICE, &ox, &oy, error);
+  if (t->blocks[k] != NULL && run->srgb && !run->device_is_srgb)
+    t->srgb_blocks[k] = _ps_compose_photo_block (p->color, raw, run->block_width,
+                                                 run->block_height, crop, PS_COLOR_TARGET_SRGB,
+                                                 &ox, &oy, error);
+  if (t->blocks[k] == NULL || (run->srgb && !run->device_is_srgb && t->srgb_blocks[k] == NULL))
     {
       g_prefix_error (error, "row %d: ", student->record.row);
       return false;
     }
-  t->blocks.device = t->block;
-  t->blocks.srgb = run->device_is_srgb ? t->block : t->srgb_block;
-  t->blocks.offset_x = ox;
-  t->blocks.offset_y = oy;
+  t->photo_blocks[k] = (PsPhotoBlocks) {
+    .device = t->blocks[k],
+    .srgb = run->device_is_srgb ? t->blocks[k] : t->srgb_blocks[k],
+    .offset_x = ox,
+    .offset_y = oy,
+  };
   return true;
 }
 
@@ -264,7 +344,7 @@ compose_raster (const Run *run, Drawer *d, const PsPage *page, const Task *t, GE
   cairo_surface_mark_dirty (d->mask);
   cairo_t *cr = cairo_create (d->mask);
   cairo_scale (cr, dpi / 72.0, dpi / 72.0);
-  bool ok = _ps_renderer_draw_ink (d->renderer, cr, p->batch, page, error);
+  bool ok = _ps_renderer_draw_ink (d->renderer, cr, p->batch, page, only_student (p), error);
   if (ok && p->mark != NULL)
     _ps_renderer_draw_mark (d->renderer, cr, p->mark);
   cairo_destroy (cr);
@@ -272,25 +352,44 @@ compose_raster (const Run *run, Drawer *d, const PsPage *page, const Task *t, GE
   if (!ok)
     return false;
 
+  /* The photo of each drawn group's student in each of its slots. */
   g_autoptr (GArray) slots = g_array_new (FALSE, FALSE, sizeof (PsRect));
   g_autoptr (GArray) students = g_array_new (FALSE, FALSE, sizeof (size_t));
-  _ps_compose_page_slots (p->batch, page, slots, students);
+  _ps_compose_page_slots (p->batch, page, only_student (p), slots, students);
   g_autofree PsPlacement *device = g_new0 (PsPlacement, slots->len + 1);
   g_autofree PsPlacement *srgb = g_new0 (PsPlacement, slots->len + 1);
   size_t n = 0;
-  for (guint i = 0; i < slots->len && t->block != NULL; i++)
+  for (guint i = 0; i < slots->len; i++)
     {
+      size_t k = task_student_index (t, g_array_index (students, size_t, i));
+      if (k == G_MAXSIZE || t->blocks == NULL || t->blocks[k] == NULL)
+        continue;
+      const PsPhotoBlocks *b = &t->photo_blocks[k];
       PsPixelRect px = _ps_compose_slot_pixels (&g_array_index (slots, PsRect, i), dpi);
-      device[n] = (PsPlacement) { t->blocks.device, px.x + t->blocks.offset_x,
-                                  px.y + t->blocks.offset_y };
-      srgb[n] = (PsPlacement) { t->blocks.srgb, device[n].x, device[n].y };
+      device[n] = (PsPlacement) { b->device, px.x + b->offset_x, px.y + b->offset_y };
+      srgb[n] = (PsPlacement) { b->srgb, device[n].x, device[n].y };
       n++;
     }
   _ps_compose_page (d->device, device, n, mask, mask_stride);
   if (d->srgb != NULL)
-    _ps_compose_page (d->srgb, srgb, t->blocks.srgb != NULL ? n : 0, mask, mask_stride);
+    _ps_compose_page (d->srgb, srgb, n, mask, mask_stride);
   return true;
 }
+
+/* Per group of sheet @page: the task's entry for its student from @items
+ * (@stride apart, @offset in), NULL for a group not drawn.  @out has
+ * page->n_groups entries. */
+static void
+page_photos (const Task *t, const PsBatch *batch, const PsPage *page, gpointer const *items,
+             size_t stride, size_t offset, gpointer *out)
+{
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      size_t k = task_student_index (t, _ps_batch_page_group (batch, page, g)->student);
+      out[g] = k != G_MAXSIZE && items != NULL ? items[k * stride + offset] : NULL;
+    }
+}
+
 
 /* The per-page work of a task: any thread, with its own @d. */
 static void
@@ -298,21 +397,27 @@ task_run (const Run *run, Drawer *d, Task *t)
 {
   const PsPipeline *p = run->p;
 
-  if (t->student != G_MAXSIZE)
+  if (t->n_students > 0)
     {
-      const PsStudent *student = _ps_batch_student (p->batch, t->student);
+      t->blocks = g_new0 (PsRaster *, t->n_students);
+      t->srgb_blocks = g_new0 (PsRaster *, t->n_students);
+      t->photo_blocks = g_new0 (PsPhotoBlocks, t->n_students);
+      t->writer_photos = g_new0 (gpointer, t->n_students * p->n_writers + 1);
+    }
+  for (size_t k = 0; k < t->n_students; k++)
+    {
+      const PsStudent *student = _ps_batch_student (p->batch, t->students[k]);
       g_autoptr (PsRawImage) raw = load_photo (run, student, &t->error);
-      if (raw == NULL || !make_blocks (run, student, raw, t, &t->error))
+      if (raw == NULL || !make_blocks (run, student, raw, t, k, &t->error))
         return;
-      t->writer_photos = g_new0 (gpointer, p->n_writers + 1);
       for (size_t w = 0; w < p->n_writers; w++)
         {
           PsWriter *writer = p->writers[w];
           if (writer->klass->prepare_photo == NULL)
             continue;
-          t->writer_photos[w] = writer->klass->prepare_photo (writer, student, raw,
-                                                              student->photo_path, &t->blocks,
-                                                              &t->error);
+          t->writer_photos[k * p->n_writers + w] =
+            writer->klass->prepare_photo (writer, student, raw, student->photo_path,
+                                          &t->photo_blocks[k], &t->error);
           if (t->error != NULL)
             return;
         }
@@ -397,15 +502,18 @@ task_finish (const Run *run, PsRenderer *renderer, Task *t, GPtrArray *digests, 
     {
       const PsPage *page = run_page (p, t->first + k);
       const char *sha = t->page_sha256 != NULL ? t->page_sha256[k] : NULL;
+      g_autofree gpointer *photos = g_new0 (gpointer, page->n_groups + 1);
       for (size_t w = 0; w < p->n_writers; w++)
         {
           PsWriter *writer = p->writers[w];
+          page_photos (t, p->batch, page, t->writer_photos, p->n_writers, w, photos);
           PsWriterPage wp = {
             .batch = p->batch,
             .page = page,
             .renderer = renderer,
             .mark = p->mark,
-            .photo = page->kind == PS_PAGE_SHEET && t->writer_photos ? t->writer_photos[w] : NULL,
+            .only_student = only_student (p),
+            .photos = page->kind == PS_PAGE_SHEET ? photos : NULL,
             .raster_sha256 = sha,
           };
           if (writer->klass->write_page != NULL && !writer->klass->write_page (writer, &wp, error))
@@ -450,7 +558,11 @@ _ps_pipeline_plan_threads (const PsPipeline *p, int *n_workers, size_t *window)
       gint64 px = _ps_batch_student (p->batch, i)->photo_pixels;
       photo = MAX (photo, px > 0 ? px : DEFAULT_PHOTO_PIXELS);
     }
-  photo *= PHOTO_BYTES_PER_PIXEL;
+  /* A task holds the photos of one sheet's students. */
+  size_t per_task = 1;
+  for (size_t i = 0; i < p->batch->pages->len; i++)
+    per_task = MAX (per_task, _ps_batch_page (p->batch, i + 1)->n_groups);
+  photo *= PHOTO_BYTES_PER_PIXEL * (gint64) per_task;
 
   int workers = p->jobs > 1 ? p->jobs : 0;
   /* Enough tasks ahead to keep every worker busy while the calling thread

@@ -23,6 +23,14 @@ G_BEGIN_DECLS
 bool _ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
                              const char *out_dir, const char *pdf_path, const char *pwg_path,
                              PsFormats formats, const char *mark, GError **error);
+/* As _ps_render_batch_pages(), drawing on each page only the groups of
+ * @student (an index into the batch's students), each where it was: a
+ * reprint of one student of a shared sheet prints his group alone, in its
+ * place, and reads no other photo. */
+bool _ps_render_batch_student_pages (const PsBatch *batch, size_t student,
+                                     const size_t *numbers, size_t n, const char *out_dir,
+                                     const char *pdf_path, const char *pwg_path,
+                                     PsFormats formats, const char *mark, GError **error);
 
 G_END_DECLS
 

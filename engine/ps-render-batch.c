@@ -167,8 +167,8 @@ writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const ch
 
 static bool
 run_pipeline (const PsBatch *batch, PsColor *color, GPtrArray *writers, const size_t *numbers,
-              size_t n, int jobs, const char *mark, PsProgressFunc progress, void *progress_data,
-              GPtrArray **digests, GError **error)
+              size_t n, int jobs, const char *mark, const size_t *only_student,
+              PsProgressFunc progress, void *progress_data, GPtrArray **digests, GError **error)
 {
   PsPipeline pipeline = {
     .batch = batch,
@@ -179,6 +179,7 @@ run_pipeline (const PsBatch *batch, PsColor *color, GPtrArray *writers, const si
     .n_writers = writers->len,
     .jobs = jobs,
     .mark = mark,
+    .only_student = only_student,
     .progress = progress,
     .progress_data = progress_data,
   };
@@ -244,7 +245,7 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
     return false;
   int jobs = options->jobs > 0 ? options->jobs : (int) g_get_num_processors ();
   g_autoptr (GPtrArray) digests = NULL;
-  if (!run_pipeline (batch, color, writers, NULL, 0, jobs, NULL, options->progress,
+  if (!run_pipeline (batch, color, writers, NULL, 0, jobs, NULL, NULL, options->progress,
                      options->progress_data, &digests, error))
     return false;
   if (options->record && !record_in_ledger (batch, out_dir, options, digests, error))
@@ -264,13 +265,11 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
   return true;
 }
 
-bool
-_ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
-                        const char *out_dir, const char *pdf_path, const char *pwg_path,
-                        PsFormats formats, const char *mark, GError **error)
+static bool
+render_pages (const PsBatch *batch, const size_t *numbers, size_t n, const size_t *only_student,
+              const char *out_dir, const char *pdf_path, const char *pwg_path, PsFormats formats,
+              const char *mark, GError **error)
 {
-  g_return_val_if_fail (batch != NULL && out_dir != NULL, false);
-
   g_autoptr (PsColor) color = batch_color (batch, error);
   if (color == NULL)
     return false;
@@ -280,5 +279,28 @@ _ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
   if (writers == NULL)
     return false;
   /* A few pages: one thread. */
-  return run_pipeline (batch, color, writers, numbers, n, 1, mark, NULL, NULL, NULL, error);
+  return run_pipeline (batch, color, writers, numbers, n, 1, mark, only_student, NULL, NULL,
+                       NULL, error);
+}
+
+bool
+_ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
+                        const char *out_dir, const char *pdf_path, const char *pwg_path,
+                        PsFormats formats, const char *mark, GError **error)
+{
+  g_return_val_if_fail (batch != NULL && out_dir != NULL, false);
+  return render_pages (batch, numbers, n, NULL, out_dir, pdf_path, pwg_path, formats, mark,
+                       error);
+}
+
+bool
+_ps_render_batch_student_pages (const PsBatch *batch, size_t student, const size_t *numbers,
+                                size_t n, const char *out_dir, const char *pdf_path,
+                                const char *pwg_path, PsFormats formats, const char *mark,
+                                GError **error)
+{
+  g_return_val_if_fail (batch != NULL && out_dir != NULL, false);
+  g_return_val_if_fail (student < batch->students->len, false);
+  return render_pages (batch, numbers, n, &student, out_dir, pdf_path, pwg_path, formats, mark,
+                       error);
 }

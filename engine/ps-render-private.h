@@ -19,14 +19,18 @@ typedef struct _PsRenderer PsRenderer;
 PsRenderer *_ps_renderer_new (const PsLayout *layout);
 void _ps_renderer_free (PsRenderer *renderer);
 /* Draws @page of @batch in points onto @cr (whose CTM maps points to the
- * device).  @photo: the student's photo (sheets), NULL for a separator. */
+ * device).  @photos: per group of a sheet, its student's photo (nullable
+ * entries draw no photo); NULL for a separator.  @only_student: G_MAXSIZE,
+ * or the one student whose groups are drawn (a reprint: nothing of the
+ * others, their places left blank). */
 bool _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
-                             const PsPage *page, cairo_surface_t *photo, GError **error);
+                             const PsPage *page, cairo_surface_t *const *photos,
+                             size_t only_student, GError **error);
 /* Draws only the ink of @page - text, cut marks, rules, tabs: everything
  * but paper and photos, all of it black - for a coverage mask (an A8
  * surface) that ps-compose lays down as device black. */
 bool _ps_renderer_draw_ink (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
-                            const PsPage *page, GError **error);
+                            const PsPage *page, size_t only_student, GError **error);
 /* Draws @text (e.g. "补 2026-11-22") in the layout's reprint-mark area,
  * outside every photo. */
 void _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text);

@@ -105,8 +105,11 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
   g_autofree char *pdf = g_build_filename (out_dir, "reprint.pdf", NULL);
   g_autofree char *pwg = g_build_filename (out_dir, "reprint.pwg", NULL);
   bool send_pwg = queue != NULL && format == PS_DOCUMENT_PWG_RASTER;
-  if (!_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, out_dir, pdf,
-                               send_pwg ? pwg : NULL, PS_FORMAT_TIFF, mark, error))
+  /* Only this student's groups, in their places: a shared sheet is not
+   * printed again for the others on it. */
+  if (!_ps_render_batch_student_pages (batch, student, (const size_t *) pages->data, pages->len,
+                                       out_dir, pdf, send_pwg ? pwg : NULL, PS_FORMAT_TIFF, mark,
+                                       error))
     return false;
 
   const PsRecord *r = &_ps_batch_student (batch, student)->record;

@@ -12,24 +12,9 @@
 #define TEST_ERROR (g_quark_from_static_string ("test-file-error"))
 enum { TEST_ERROR_OPEN = 7, TEST_ERROR_TOO_LARGE = 9 };
 
-typedef struct {
-  char *dir;
-} Fixture;
+typedef PsTestDirFixture Fixture;
 
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->dir = ps_test_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  ps_test_rm_rf (f->dir);
-  g_free (f->dir);
-}
-
-#define TEST(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define TEST(path, fn) g_test_add (path, Fixture, NULL, ps_test_dir_setup, fn, ps_test_dir_teardown)
 
 /* Refused with TEST_ERROR @code, a message naming "roster '@path'" and
  * holding @fragment, in well under a second (nothing blocks). */

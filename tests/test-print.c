@@ -17,14 +17,6 @@
 #include <tiffio.h>
 
 
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-  g_assert_nonnull (value);
-  return value;
-}
-
 static bool
 have_cups (void)
 {
@@ -45,8 +37,9 @@ have_cups (void)
 static int
 harness (const char *action)
 {
-  g_autofree char *cmd = g_strdup_printf ("'%s' %s '%s' >/dev/null 2>&1", env ("PS_CUPS_HARNESS"),
-                                          action, env ("PS_CUPS_DIR"));
+  g_autofree char *cmd = g_strdup_printf ("'%s' %s '%s' >/dev/null 2>&1",
+                                          ps_test_getenv ("PS_CUPS_HARNESS"), action,
+                                          ps_test_getenv ("PS_CUPS_DIR"));
   return ps_test_run_shell (cmd, NULL);
 }
 
@@ -75,8 +68,8 @@ print_cli (const char *out, const char *const *extra, char **so, char **se)
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   /* The virtual printer delivers face up, so CUPS would reverse each job
    * to stack it in order; the test reads documents as sent. */
-  const char *base[] = { "print", "--batch", out, "--printer", env ("PS_TEST_QUEUE"),
-                         "--server", env ("CUPS_SERVER"), "-o", "outputorder=normal",
+  const char *base[] = { "print", "--batch", out, "--printer", ps_test_getenv ("PS_TEST_QUEUE"),
+                         "--server", ps_test_getenv ("CUPS_SERVER"), "-o", "outputorder=normal",
                          "--timeout", "120", NULL };
   for (size_t i = 0; base[i] != NULL; i++)
     g_ptr_array_add (args, (char *) base[i]);
@@ -109,7 +102,7 @@ static GPtrArray *
 received_documents (void)
 {
   GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
-  const char *spool = env ("PS_TEST_SPOOL");
+  const char *spool = ps_test_getenv ("PS_TEST_SPOOL");
   g_autoptr (GDir) dir = g_dir_open (spool, 0, NULL);
   g_assert_nonnull (dir);
   const char *name;
@@ -123,7 +116,7 @@ received_documents (void)
 static void
 clear_spool (void)
 {
-  const char *spool = env ("PS_TEST_SPOOL");
+  const char *spool = ps_test_getenv ("PS_TEST_SPOOL");
   g_autoptr (GDir) dir = g_dir_open (spool, 0, NULL);
   const char *name;
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -242,7 +235,7 @@ test_print_end_to_end (void)
   g_assert_cmpint (g_stat (ledger, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   assert_no_full_values_in_tree (out);
-  assert_no_full_values_in_tree (env ("PS_TEST_SPOOL"));
+  assert_no_full_values_in_tree (ps_test_getenv ("PS_TEST_SPOOL"));
   g_autofree char *said = g_strconcat (so, se, status, NULL);
   g_assert_false (ps_test_find_full_value (said, strlen (said), NULL));
   g_autoptr (GPtrArray) pages = received_pages ();
@@ -264,7 +257,8 @@ test_print_fault_resume (void)
    * rather than the harness's retry-job): they end aborted, are recorded so,
    * and their pages are what --resume sends again. */
   g_autofree char *abort_cmd = g_strdup_printf ("lpadmin -h '%s' -p '%s' -o printer-error-policy=abort-job",
-                                                env ("CUPS_SERVER"), env ("PS_TEST_QUEUE"));
+                                                ps_test_getenv ("CUPS_SERVER"),
+                                                ps_test_getenv ("PS_TEST_QUEUE"));
   g_assert_cmpint (ps_test_run_shell (abort_cmd, NULL), ==, 0);
   g_assert_cmpint (harness ("printer-stop"), ==, 0);
   g_autofree char *se = NULL;
@@ -276,7 +270,8 @@ test_print_fault_resume (void)
   g_assert_nonnull (strstr (before, "aborted"));
   g_assert_null (strstr (before, "40 printed"));
   g_autofree char *retry_cmd = g_strdup_printf ("lpadmin -h '%s' -p '%s' -o printer-error-policy=retry-job",
-                                                env ("CUPS_SERVER"), env ("PS_TEST_QUEUE"));
+                                                ps_test_getenv ("CUPS_SERVER"),
+                                                ps_test_getenv ("PS_TEST_QUEUE"));
   g_assert_cmpint (ps_test_run_shell (retry_cmd, NULL), ==, 0);
 
   /* Back again: --resume prints exactly what is missing. */
@@ -328,13 +323,14 @@ test_print_refusals (void)
   g_autofree char *se = NULL;
 
   const char *unknown[] = { "print", "--batch", out, "--printer", "no-such-queue", "--server",
-                            env ("CUPS_SERVER"), NULL };
+                            ps_test_getenv ("CUPS_SERVER"), NULL };
   g_assert_cmpint (ps_test_run_cli (unknown, NULL, &se), ==, 2);
   g_assert_nonnull (strstr (se, "no-such-queue"));
 
   g_clear_pointer (&se, g_free);
   gint64 start = g_get_monotonic_time ();
-  const char *unreachable[] = { "print", "--batch", out, "--printer", env ("PS_TEST_QUEUE"),
+  const char *unreachable[] = { "print", "--batch", out,
+                                "--printer", ps_test_getenv ("PS_TEST_QUEUE"),
                                 "--server", "127.0.0.1:1", NULL };
   g_assert_cmpint (ps_test_run_cli (unreachable, NULL, &se), ==, 2);
   g_assert_nonnull (strstr (se, "127.0.0.1:1"));
@@ -394,8 +390,8 @@ test_reprint_identical_but_mark (void)
   g_autofree char *re = g_build_filename (dir, "reprint", NULL);
   const char *args[] = { "reprint", "--ledger", ledger, "--xh", row[4], "--out", re,
                          "--reason", "lost in the post", "--date", "2026-11-22",
-                         "--printer", env ("PS_TEST_QUEUE"), "--server", env ("CUPS_SERVER"),
-                         NULL };
+                         "--printer", ps_test_getenv ("PS_TEST_QUEUE"),
+                         "--server", ps_test_getenv ("CUPS_SERVER"), NULL };
   g_autofree char *so = NULL, *se = NULL;
   int status = ps_test_run_cli (args, &so, &se);
   g_test_message ("%s%s", so, se);

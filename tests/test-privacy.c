@@ -25,14 +25,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-  g_assert_nonnull (value);
-  return value;
-}
-
 /* ------------------------------------------------------------------ */
 /* What must not appear                                               */
 /* ------------------------------------------------------------------ */
@@ -454,7 +446,7 @@ test_privacy_audit (void)
   g_autofree char *re = g_build_filename (dir, "reprint", NULL);
   g_autofree char *ledger = g_build_filename (out, "ledger.sqlite", NULL);
   g_autoptr (GPtrArray) said = g_ptr_array_new_with_free_func (g_free);
-  const char *queue = env ("PS_TEST_QUEUE"), *server = env ("CUPS_SERVER");
+  const char *queue = ps_test_getenv ("PS_TEST_QUEUE"), *server = ps_test_getenv ("CUPS_SERVER");
 
   const char *check[] = { "check", "--roster", roster, "--photos", photos, NULL };
   g_assert_cmpint (cli (said, "check", check), ==, 0);
@@ -489,8 +481,9 @@ test_privacy_audit (void)
   /* Let every job finish - the reprint was queued last - before the spool
    * and the printer's folder are read: a document still being written is
    * not a PDF yet. */
-  g_autofree char *active_cmd = g_strdup_printf ("lpstat -h '%s' -o '%s'", env ("CUPS_SERVER"),
-                                                 env ("PS_TEST_QUEUE"));
+  g_autofree char *active_cmd = g_strdup_printf ("lpstat -h '%s' -o '%s'",
+                                                 ps_test_getenv ("CUPS_SERVER"),
+                                                 ps_test_getenv ("PS_TEST_QUEUE"));
   for (int i = 0; i < 300; i++)
     {
       g_autofree char *active = NULL;
@@ -506,17 +499,18 @@ test_privacy_audit (void)
   search_tree (out, &n_files);
   search_tree (re, &n_files);
   size_t n_cups = 0;
-  search_tree (env ("PS_CUPS_DIR"), &n_cups);
-  g_autofree char *cups_log = g_build_filename (env ("PS_CUPS_DIR"), "log", "error_log", NULL);
+  search_tree (ps_test_getenv ("PS_CUPS_DIR"), &n_cups);
+  g_autofree char *cups_log = g_build_filename (ps_test_getenv ("PS_CUPS_DIR"), "log", "error_log",
+                                                NULL);
   g_assert_true (g_file_test (cups_log, G_FILE_TEST_EXISTS));
 
   /* what arrived at the printer, page text included (PDF or not) */
-  g_autoptr (GDir) spool = g_dir_open (env ("PS_TEST_SPOOL"), 0, NULL);
+  g_autoptr (GDir) spool = g_dir_open (ps_test_getenv ("PS_TEST_SPOOL"), 0, NULL);
   const char *name;
   size_t n_docs = 0;
   while (spool != NULL && (name = g_dir_read_name (spool)) != NULL)
     {
-      g_autofree char *doc = g_build_filename (env ("PS_TEST_SPOOL"), name, NULL);
+      g_autofree char *doc = g_build_filename (ps_test_getenv ("PS_TEST_SPOOL"), name, NULL);
       n_docs++;
       g_autofree char *cmd = g_strdup_printf ("pdftotext -enc UTF-8 '%s' - 2>/dev/null || true", doc);
       g_autofree char *where = g_strdup_printf ("%s (pdftotext)", doc);

@@ -12,25 +12,10 @@
 /* Fixture and helpers                                                */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->dir = ps_test_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  ps_test_rm_rf (f->dir);
-  g_free (f->dir);
-}
+typedef PsTestDirFixture Fixture;
 
 #define TEST(path, fn) \
-  g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  g_test_add (path, Fixture, NULL, ps_test_dir_setup, fn, ps_test_dir_teardown)
 
 static char *
 write_tmp (Fixture *f, const char *name, const char *data, gssize len)
