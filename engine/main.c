@@ -159,6 +159,26 @@ print_problem (FILE *out, const PsProblem *p)
   fprintf (out, "%s\n", p->reason);
 }
 
+/* What import changed in a value (normalised, folded): the row is printed
+ * all the same, and the school may want to know. */
+static void
+print_warnings (FILE *out, const PsRoster *roster)
+{
+  for (size_t i = 0; i < ps_roster_get_n_warnings (roster); i++)
+    {
+      const PsProblem *p = ps_roster_get_warning (roster, i);
+      g_autofree char *base = g_path_get_basename (p->file);
+      fprintf (out, "%s:%d: ", base, p->row);
+      if (p->xh != NULL)
+        fprintf (out, "xh=%s: ", p->xh);
+      else if (p->cjm != NULL)
+        fprintf (out, "cjm=%s: ", p->cjm);
+      if (p->field != NULL)
+        fprintf (out, "%s: ", p->field);
+      fprintf (out, "warning: %s\n", p->reason);
+    }
+}
+
 static void
 json_add_problem (JsonBuilder *b, const PsProblem *p)
 {
@@ -214,6 +234,11 @@ print_check_json (const PsRoster *roster, const PsCheck *check, const PsLayout *
   json_builder_begin_array (b);
   for (size_t i = 0; i < ps_check_get_n_problems (check); i++)
     json_add_problem (b, ps_check_get_problem (check, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  for (size_t i = 0; i < ps_roster_get_n_warnings (roster); i++)
+    json_add_problem (b, ps_roster_get_warning (roster, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
 
@@ -284,6 +309,7 @@ command_check (int argc, char **argv)
       printf ("problems  %zu\n", n_problems);
       for (size_t i = 0; i < n_problems; i++)
         print_problem (stdout, ps_check_get_problem (check, i));
+      print_warnings (stdout, roster);
     }
   return n_problems == 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
@@ -310,6 +336,42 @@ progress_cb (size_t done, size_t total, void *user_data)
   fflush (stderr);
 }
 
+/* The render summary as JSON: a small object of counts (schema 1). */
+static void
+print_render_json (const PsBatch *batch, const char *out)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "schema");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "out");
+  json_builder_add_string_value (b, out);
+  json_builder_set_member_name (b, "layout");
+  json_builder_add_string_value (b, ps_layout_get_name (ps_batch_get_layout (batch)));
+  json_builder_set_member_name (b, "students");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_students (batch));
+  json_builder_set_member_name (b, "pages");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_pages (batch));
+  json_builder_set_member_name (b, "separators");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_classes (batch));
+  json_builder_set_member_name (b, "sheets");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_sheets (batch));
+  json_builder_set_member_name (b, "slots_used");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_slots_used (batch));
+  json_builder_set_member_name (b, "slots_empty");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_slots_empty (batch));
+  json_builder_set_member_name (b, "skipped");
+  json_builder_add_int_value (b, (gint64) ps_batch_get_n_skipped (batch));
+  json_builder_end_object (b);
+
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
 static int
 command_render (int argc, char **argv)
 {
@@ -324,8 +386,10 @@ command_render (int argc, char **argv)
   g_autofree char *mask_style = NULL;
   g_autofree char *tiff_compression = NULL;
   g_autofree char *ledger_path = NULL;
-  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE, force = FALSE;
-  int dpi = 0, jobs = 0;
+  g_autofree char *impose_name = NULL;
+  gboolean no_bpc = FALSE, skip_invalid = FALSE, proof = FALSE, proof_paper = FALSE, json = FALSE;
+  gboolean force = FALSE;
+  int dpi = 0, jobs = 0, copies = -1;   /* -1: not given */
   GOptionEntry entries[] = {
     { "roster", 'r', 0, G_OPTION_ARG_FILENAME, &roster_path, "The school's table (.csv, .xlsx, .jsonl)", "FILE" },
     { "photos", 'p', 0, G_OPTION_ARG_FILENAME, &photos, "Directory of approved photos", "DIR" },
@@ -337,19 +401,24 @@ command_render (int argc, char **argv)
     { "dpi", 0, 0, G_OPTION_ARG_INT, &dpi, "Raster resolution (default: the layout's)", "N" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_names, "Comma list of pdf, tiff, png (default: pdf,tiff)", "LIST" },
     { "proof", 0, 0, G_OPTION_ARG_NONE, &proof, "Also write soft-proof PNG previews", NULL },
+    { "proof-paper", 0, 0, G_OPTION_ARG_NONE, &proof_paper, "Soft proofs that simulate the paper white and ink black (absolute colorimetric)", NULL },
     { "order", 0, 0, G_OPTION_ARG_STRING, &order_name, "Students within a class: roster (default) or xh", "ORDER" },
     { "skip-invalid", 0, 0, G_OPTION_ARG_NONE, &skip_invalid, "Render the rest when rows have problems", NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker threads (default: cores)", "N" },
     { "mask-style", 0, 0, G_OPTION_ARG_STRING, &mask_style, "Name masking: per-character (default) or fixed", "STYLE" },
     { "tiff-compression", 0, 0, G_OPTION_ARG_STRING, &tiff_compression, "TIFF pages: deflate (default), lzw or none", "KIND" },
     { "ledger", 0, 0, G_OPTION_ARG_FILENAME, &ledger_path, "Ledger file, e.g. a lab-wide one (default: OUT/ledger.sqlite)", "FILE" },
+    { "copies", 'c', 0, G_OPTION_ARG_INT, &copies, "Copies of each student, 1-20 (default: the configuration's, else the layout's; a 份数 column overrides it)", "N" },
+    { "impose", 0, 0, G_OPTION_ARG_STRING, &impose_name, "Students on shared sheets: sequence (default) or stack (cut-and-stack)", "ORDER" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the summary as JSON", NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Replace another batch in --out (its files are removed first)", NULL },
     { NULL }
   };
 
-  if (!parse_options ("render", "Renders a batch: a separator page before each class, then one sheet per\n"
-                      "student, colour-managed for the printer profile.  --out must be empty,\n"
-                      "new or hold this same batch; --force replaces another batch there.\n"
+  if (!parse_options ("render", "Renders a batch: a separator page before each class, then its sheets\n"
+                      "(each student's copies together, one or several students a sheet as the\n"
+                      "layout says), colour-managed for the printer profile.  --out must be\n"
+                      "empty, new or hold this same batch; --force replaces another batch there.\n"
                       "Exit 0: all rendered; 1: rendered with rows skipped (--skip-invalid);\n"
                       "2: refused (problems, a folder that holds another batch or is in use),\n"
                       "usage or configuration error.",
@@ -360,11 +429,10 @@ command_render (int argc, char **argv)
     return EXIT_USAGE;
   profile = flag_or (profile, ps_config_get_profile (config));
   layout_name = flag_or (layout_name, ps_config_get_layout (config));
-  /* Said, not silently dropped: a batch has no copies setting of its own
-   * yet (copies come from the layout and the roster's 份数 column). */
-  if (ps_config_get_copies (config) > 0)
-    print_error ("render: note: [render] copies=%d of the configuration is not applied: copies "
-                 "come from the layout and the roster's 份数 column", ps_config_get_copies (config));
+  /* The lab's copies when --copies is not given (the roster's 份数 still
+   * wins row by row, and the layout's copies when neither is set). */
+  if (copies == -1 && ps_config_get_copies (config) > 0)
+    copies = ps_config_get_copies (config);
   if (roster_path == NULL || photos == NULL || out == NULL)
     {
       print_error ("render: --roster, --photos and --out are required (see 'photosheet render --help')");
@@ -387,7 +455,7 @@ command_render (int argc, char **argv)
     ps_config_get_intent (config, &intent);
   if (format_names != NULL && !ps_output_formats_from_string (format_names, &formats))
     {
-      print_error ("render: --format takes a comma list of pdf, tiff, png");
+      print_error ("render: --format takes a comma list of pdf, tiff, png, proof, proof-paper");
       return EXIT_USAGE;
     }
   if (tiff_compression != NULL
@@ -401,14 +469,30 @@ command_render (int argc, char **argv)
       print_error ("render: --order must be roster or xh");
       return EXIT_USAGE;
     }
+  PsImpose impose = PS_IMPOSE_SEQUENCE;
+  if (impose_name != NULL && !ps_plan_impose_from_string (impose_name, &impose))
+    {
+      print_error ("render: --impose must be sequence or stack");
+      return EXIT_USAGE;
+    }
+  /* 0 means "the layout's" to the engine, not to a user who typed it. */
+  if (copies == 0 || copies < -1)
+    {
+      print_error ("render: --copies must be 1..%d, not %d", PS_MAX_COPIES, copies);
+      return EXIT_USAGE;
+    }
+  ps_batch_options_set_impose (batch_options, impose);
   if (!ps_batch_options_set_dpi (batch_options, dpi, &error)
-      || !ps_render_options_set_jobs (options, jobs, &error))
+      || !ps_render_options_set_jobs (options, jobs, &error)
+      || !ps_batch_options_set_copies (batch_options, MAX (copies, 0), &error))
     {
       print_error ("render: --%s", error->message);
       return EXIT_USAGE;
     }
   if (proof)
     formats |= PS_FORMAT_PROOF;
+  if (proof_paper)
+    formats |= PS_FORMAT_PROOF | PS_FORMAT_PROOF_PAPER;
   ps_batch_options_set_profile (batch_options, profile);
   ps_batch_options_set_intent (batch_options, intent);
   ps_batch_options_set_black_point_compensation (batch_options, !no_bpc);
@@ -435,6 +519,7 @@ command_render (int argc, char **argv)
   size_t n_problems = ps_check_get_n_problems (check);
   for (size_t i = 0; i < n_problems; i++)
     print_problem (stderr, ps_check_get_problem (check, i));
+  print_warnings (stderr, roster);
 
   g_autoptr (PsBatch) batch = ps_batch_new (check, batch_options, &error);
   if (batch == NULL)
@@ -453,9 +538,17 @@ command_render (int argc, char **argv)
 
   formats = ps_batch_get_formats (batch);
   size_t skipped = ps_batch_get_n_skipped (batch);
+  size_t used = ps_batch_get_n_slots_used (batch), empty = ps_batch_get_n_slots_empty (batch);
+  if (json)
+    {
+      print_render_json (batch, out);
+      return skipped > 0 ? EXIT_PROBLEMS : EXIT_OK;
+    }
   printf ("rendered %zu pages (%zu separators, %zu sheets) for %zu students into %s\n",
           ps_batch_get_n_pages (batch), ps_batch_get_n_classes (batch),
           ps_batch_get_n_sheets (batch), ps_batch_get_n_students (batch), out);
+  printf ("  slots     %zu used, %zu empty (%zu sheets of %zu)\n", used, empty,
+          ps_batch_get_n_sheets (batch), ps_layout_get_n_slots (ps_batch_get_layout (batch)));
   if (formats & PS_FORMAT_PDF)
     printf ("  PDF       %s/sheets.pdf\n", out);
   if (formats & PS_FORMAT_TIFF)
@@ -467,18 +560,37 @@ command_render (int argc, char **argv)
   return skipped > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
+/* "4 students" or "1 student, 2 sheets each" for @copies on @layout. */
+static char *
+per_sheet_text (const PsLayout *layout, int copies)
+{
+  int sheets = ps_layout_get_sheets_per_student (layout, copies);
+  if (sheets > 1)
+    return g_strdup_printf ("1 student, %d sheets each", sheets);
+  size_t n = ps_layout_get_students_per_sheet (layout, copies);
+  return g_strdup_printf ("%zu student%s", n, n == 1 ? "" : "s");
+}
+
 static int
 command_layouts (int argc, char **argv)
 {
   g_autofree char *show = NULL;
+  int copies = -1;   /* -1: not given */
   GOptionEntry entries[] = {
     { "show", 's', 0, G_OPTION_ARG_STRING, &show, "Print a layout's computed geometry", "NAME" },
+    { "copies", 'c', 0, G_OPTION_ARG_INT, &copies, "Students per sheet at N copies each (default: each layout's copies)", "N" },
     { NULL }
   };
 
-  if (!parse_options ("layouts", "Lists the sheet layouts, or shows one's computed geometry.",
+  if (!parse_options ("layouts", "Lists the sheet layouts with their slots per sheet and students per\n"
+                      "sheet (at --copies N), or shows one's computed geometry.",
                       entries, &argc, &argv))
     return EXIT_USAGE;
+  if (copies == 0 || copies < -1 || copies > PS_MAX_COPIES)
+    {
+      print_error ("layouts: --copies must be 1..%d, not %d", PS_MAX_COPIES, copies);
+      return EXIT_USAGE;
+    }
 
   if (show != NULL)
     {
@@ -487,18 +599,32 @@ command_layouts (int argc, char **argv)
         return EXIT_USAGE;
       g_autofree char *text = ps_layout_describe (layout);
       fputs (text, stdout);
+      if (copies > 0)
+        {
+          g_autofree char *per = per_sheet_text (layout, copies);
+          printf ("at %d     %s per sheet\n", copies, per);
+        }
       return EXIT_OK;
     }
 
   g_auto (GStrv) names = ps_layout_list ();
+  g_autofree char *column = copies > 0 ? g_strdup_printf ("students per sheet at %d", copies)
+                                        : g_strdup ("copies: students per sheet");
+  printf ("%-18s %5s  %-28s %s\n", "layout", "slots", column, "description");
   for (size_t i = 0; names[i] != NULL; i++)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (PsLayout) layout = ps_layout_load (names[i], &error);
       if (layout == NULL)
-        printf ("%-16s (invalid: %s)\n", names[i], error->message);
-      else
-        printf ("%-16s %s\n", names[i], ps_layout_get_description (layout));
+        {
+          printf ("%-18s (invalid: %s)\n", names[i], error->message);
+          continue;
+        }
+      int n = copies > 0 ? copies : ps_layout_get_copies (layout);
+      g_autofree char *per = per_sheet_text (layout, n);
+      g_autofree char *at = g_strdup_printf ("%d: %s", n, per);
+      printf ("%-18s %5zu  %-28s %s\n", names[i], ps_layout_get_n_slots (layout), at,
+              ps_layout_get_description (layout));
     }
   return EXIT_OK;
 }

@@ -178,6 +178,7 @@ typedef enum {
   PS_QUEUE_ERROR_MEDIA,            /* the printer lacks the sheet size */
   PS_QUEUE_ERROR_SUBMIT,           /* CUPS refused the job or the document */
   PS_QUEUE_ERROR_JOB,              /* a job ended aborted, canceled or stuck */
+  PS_QUEUE_ERROR_FORMAT,           /* the printer takes no document in the batch's colour space */
   PS_QUEUE_ERROR_FAILED,
 } PsQueueError;
 
@@ -254,8 +255,13 @@ typedef enum {
  * @style: how the hidden middle is written
  *
  * Keeps the first and last character (two characters: the first, then '*';
- * one character: "*").  A value that already contains '*' is returned as
- * given.  Surrounding white space is trimmed.  Thread-safe.
+ * one character: "*").  A value already in masked form (see
+ * ps_mask_is_masked()) is returned as given.  Before counting characters the
+ * name is cleaned as on import: invisible format characters (bidi controls,
+ * zero-width spaces, soft hyphens) removed, NFC, surrounding white space
+ * trimmed, and a Chinese name loses its interior spaces (王　李 -> 王*).  A
+ * combining mark counts with the character before it.  The result never
+ * shows more than the first and last character of a name.  Thread-safe.
  *
  * Returns: (transfer full) (nullable): the masked name, or NULL if @name is
  * not valid UTF-8.  "" for an empty name.
@@ -270,7 +276,13 @@ PS_API char *ps_mask_name (const char *name, PsMaskStyle style);
  */
 PS_API char *ps_mask_id (const char *id);
 
-/** ps_mask_is_masked: Returns: true if @value contains a '*'. */
+/**
+ * ps_mask_is_masked:
+ *
+ * Returns: true if @value is in masked form: "*" alone, a character then
+ * '*' (李*), or a character, one or more '*' and a character (张**丰).  A
+ * '*' elsewhere does not make a value masked: 张三丰* is not.
+ */
 PS_API bool ps_mask_is_masked (const char *value);
 
 /**
@@ -350,6 +362,25 @@ PS_API size_t ps_roster_get_n_records (const PsRoster *roster);
 PS_API const PsRecord *ps_roster_get_record (const PsRoster *roster, size_t index);
 PS_API size_t ps_roster_get_n_problems (const PsRoster *roster);
 PS_API const PsProblem *ps_roster_get_problem (const PsRoster *roster, size_t index);
+/**
+ * ps_roster_get_n_warnings:
+ *
+ * Warnings are values import changed - invisible characters removed, text
+ * composed to NFC, spaces removed from a Chinese name, full-width digits
+ * changed to ASCII - and notes on the file (row 0, e.g. which worksheet was
+ * read).  Unlike problems they leave the row printable.
+ *
+ * Returns: the number of warnings.
+ */
+PS_API size_t ps_roster_get_n_warnings (const PsRoster *roster);
+/**
+ * ps_roster_get_warning:
+ * @index: below ps_roster_get_n_warnings()
+ *
+ * Returns: (transfer none): warning @index, in row order, as a PsProblem:
+ * file, row, 学号 / 采集码, field key and reason; never a name or ID.
+ */
+PS_API const PsProblem *ps_roster_get_warning (const PsRoster *roster, size_t index);
 /** ps_roster_get_sha256: Returns: hex sha256 of the roster file bytes. */
 PS_API const char *ps_roster_get_sha256 (const PsRoster *roster);
 /** ps_roster_get_mask_style: the style names were masked with. */
@@ -454,8 +485,22 @@ PS_API int ps_layout_get_dpi (const PsLayout *layout);
 PS_API size_t ps_layout_get_n_slots (const PsLayout *layout);
 /** ps_layout_get_slot: Returns: slot @index (row-major), points. */
 PS_API PsRect ps_layout_get_slot (const PsLayout *layout, size_t index);
-/** ps_layout_get_copies: Returns: copies of one student per sheet (<= slots). */
+/** ps_layout_get_copies: Returns: the layout's default copies of a student
+ * (its `copies=`), 1..ps_layout_get_max_copies(). */
 PS_API int ps_layout_get_copies (const PsLayout *layout);
+/** ps_layout_get_max_copies: Returns: copies of one student that fit on one
+ * sheet (the slots, less a record cell); more take several sheets. */
+PS_API int ps_layout_get_max_copies (const PsLayout *layout);
+/**
+ * ps_layout_get_students_per_sheet:
+ * @copies: copies of each student, >= 1
+ * Returns: how many students' groups of @copies one sheet holds (1 when a
+ * group needs more than one sheet).
+ */
+PS_API size_t ps_layout_get_students_per_sheet (const PsLayout *layout, int copies);
+/** ps_layout_get_sheets_per_student: Returns: sheets one student of @copies
+ * (>= 1) needs, 1 when the group fits one sheet. */
+PS_API int ps_layout_get_sheets_per_student (const PsLayout *layout, int copies);
 /** ps_layout_get_media: Returns: the PWG media name, e.g. "na_index-4x6_4x6in". */
 PS_API const char *ps_layout_get_media (const PsLayout *layout);
 /** ps_layout_get_min_photo_px: the photo size the layout needs at its dpi, pixels. */
@@ -531,16 +576,33 @@ typedef enum {
 /** ps_plan_order_from_string: "roster" or "xh". */
 PS_API bool ps_plan_order_from_string (const char *s, PsOrder *order);
 
+/* The order of a class's students on its sheets when a sheet holds several
+ * (layouts with groups=rows; with one student per sheet both are the same). */
+typedef enum {
+  PS_IMPOSE_SEQUENCE,   /* sheet by sheet in print order: the default */
+  PS_IMPOSE_STACK,      /* cut-and-stack: the sheets of a class cut along the group
+                         * lines, the piles stacked in position order, give print
+                         * order (layouts/README.md) */
+} PsImpose;
+
+/** ps_plan_impose_from_string: "sequence" or "stack". */
+PS_API bool ps_plan_impose_from_string (const char *s, PsImpose *impose);
+
+/* Copies of a student: the roster's 份数, else the batch's, else the layout's. */
+#define PS_MAX_COPIES 20
+
 typedef enum {
   PS_FORMAT_PDF   = 1 << 0,   /* sheets.pdf, every page */
   PS_FORMAT_TIFF  = 1 << 1,   /* tiff/NNNN.tif in the printer's space */
   PS_FORMAT_PNG   = 1 << 2,   /* png/NNNN.png sRGB previews */
   PS_FORMAT_PROOF = 1 << 3,   /* png/NNNN-proof.png soft proofs (implies PNG) */
+  PS_FORMAT_PROOF_PAPER = 1 << 4, /* the soft proofs simulate paper white and ink black
+                                   * (absolute colorimetric; implies PROOF) */
 } PsFormats;
 
 /**
  * ps_output_formats_from_string:
- * @s: a comma list of "pdf", "tiff" (or "tif"), "png", "proof"
+ * @s: a comma list of "pdf", "tiff" (or "tif"), "png", "proof", "proof-paper"
  * Returns: true and *@formats set if every item names a format.
  */
 PS_API bool ps_output_formats_from_string (const char *s, PsFormats *formats);
@@ -593,6 +655,15 @@ PS_API void ps_batch_options_set_formats (PsBatchOptions *options, PsFormats for
 PS_API void ps_batch_options_set_order (PsBatchOptions *options, PsOrder order);
 PS_API void ps_batch_options_set_tiff_compression (PsBatchOptions *options,
                                                    PsTiffCompression compression);
+/**
+ * ps_batch_options_set_copies:
+ * @copies: copies of each student, 1..PS_MAX_COPIES; 0 = the layout's.  A
+ *   roster's 份数 column overrides it row by row.
+ * Returns: false with PS_BATCH_ERROR_INVALID outside that range.
+ */
+PS_API bool ps_batch_options_set_copies (PsBatchOptions *options, int copies, GError **error);
+/** ps_batch_options_set_impose: the order of the groups on a class's sheets. */
+PS_API void ps_batch_options_set_impose (PsBatchOptions *options, PsImpose impose);
 
 /**
  * ps_batch_new:
@@ -601,7 +672,9 @@ PS_API void ps_batch_options_set_tiff_compression (PsBatchOptions *options,
  *
  * Builds the batch of the check's printable records: classes in the order
  * they first appear, students in print order, the pages (a separator before
- * each class, then each student's sheets), the photos with their digests,
+ * each class, then its sheets: each student's copies kept together, one or
+ * several students a sheet as the layout says, never two classes on one
+ * sheet), the photos with their digests,
  * the layout and the colour settings.  The profile is read and validated
  * here.  Rows with problems are listed as skipped.  The check may be freed
  * afterwards; the batch keeps what it needs.
@@ -622,6 +695,10 @@ PS_API size_t ps_batch_get_n_classes (const PsBatch *batch);
 /** All pages: separators + sheets. */
 PS_API size_t ps_batch_get_n_pages (const PsBatch *batch);
 PS_API size_t ps_batch_get_n_sheets (const PsBatch *batch);
+/** Photo slots of the sheets that hold a copy or a record, and those left
+ * empty (the waste: sheets x slots = used + empty). */
+PS_API size_t ps_batch_get_n_slots_used (const PsBatch *batch);
+PS_API size_t ps_batch_get_n_slots_empty (const PsBatch *batch);
 /** Roster rows not in the batch (each has at least one problem). */
 PS_API size_t ps_batch_get_n_skipped (const PsBatch *batch);
 PS_API size_t ps_batch_get_n_problems (const PsBatch *batch);
@@ -860,22 +937,26 @@ typedef struct {
  *
  * Queues the batch's pages, one job per class by default, each class to one
  * of the printers (balanced by pages), tracks every job until it ends and
- * records each state change in @ledger, with the queue that got it.
- * Without resume a batch that already has jobs is refused; with it only
- * pages without a completed job are sent, and a job that reached CUPS
- * before photosheet was stopped is found - by its name, which carries the
- * batch's unique id, and its own attributes (job-uuid, user, time of
- * creation) - and never sent twice; a job of another batch or ledger is
- * never taken for one of this batch.  The batch folder is locked meanwhile
- * (PS_PRINT_ERROR_BUSY).
+ * records each state change in @ledger, with the queue that got it.  Each
+ * printer (each queue named, each member of a class) gets the pages as
+ * they were colour-managed: PWG raster in the device's space where it takes
+ * that as it is, else the device-space PDF; a printer that takes neither is
+ * refused (PS_QUEUE_ERROR_FORMAT) before anything is recorded, a class
+ * member that takes neither is left out.  Without resume a batch that
+ * already has jobs is refused; with it only pages without a completed job
+ * are sent, and a job that reached CUPS before photosheet was stopped is
+ * found - by its name, which carries the batch's unique id, and its own
+ * attributes (job-uuid, user, time of creation) - and never sent twice; a
+ * job of another batch or ledger is never taken for one of this batch.
+ * The batch folder is locked meanwhile (PS_PRINT_ERROR_BUSY).
  *
  * Returns: true when every job completed.  Otherwise false with:
  * PS_QUEUE_ERROR_JOB when some jobs did not complete (@summary says how
  * many; the ledger has the details); PS_PRINT_ERROR_PARTIAL when some jobs
  * were queued and then a submission or the tracking failed (the message
  * has the counts, @summary too); any other error when nothing was queued
- * (printer, media, server, ledger, already printed).  Whatever failed, each
- * job's state in the ledger is what is known of it.
+ * (printer, media, document format, server, ledger, already printed).
+ * Whatever failed, each job's state in the ledger is what is known of it.
  */
 PS_API bool ps_print_batch (PsLedger *ledger, const char *batch_dir,
                             const PsPrintOptions *options, PsPrintSummary *summary,
@@ -1019,7 +1100,8 @@ PS_API const char *ps_config_get_hot_folder (const PsConfig *config);
 PS_API bool ps_config_get_intent (const PsConfig *config, PsIntent *intent);
 /** ps_config_get_export_format: Returns: true and *@format when a file set it. */
 PS_API bool ps_config_get_export_format (const PsConfig *config, PsExportFormat *format);
-/** ps_config_get_copies: Returns: photos per student, 1..99; 0 when not set. */
+/** ps_config_get_copies: Returns: copies of each student, 1..PS_MAX_COPIES (render's
+ * default for ps_batch_options_set_copies()); 0 when not set. */
 PS_API int ps_config_get_copies (const PsConfig *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsRosterOptions, ps_roster_options_free)

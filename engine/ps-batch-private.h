@@ -9,7 +9,11 @@
  * (_ps_batch_new_recorded + the _ps_batch_add_* calls, then
  * _ps_batch_seal) - and is immutable after that: any thread may read it.
  * Students are stored in print order, the students of a class contiguous;
- * pages point at classes and students by index.
+ * pages point at classes by index.  A sheet carries one or more groups
+ * (a group: one student's copies on that sheet, at a place the layout
+ * fixes): page->first_group .. + n_groups index batch->groups, in the
+ * order of their first slot.  One student per sheet is the layouts'
+ * default (one group a page); with imposition a sheet holds several.
  */
 #ifndef PS_BATCH_PRIVATE_H
 #define PS_BATCH_PRIVATE_H
@@ -36,6 +40,8 @@ typedef struct {
   PsFormats formats;         /* PROOF implies PNG */
   PsTiffCompression tiff_compression;
   PsMaskStyle mask_style;    /* the roster's: how names were masked */
+  int    copies;             /* copies of each student (--copies), 0 = the layout's */
+  PsImpose impose;           /* the order of a class's groups on its sheets */
   char  *engine_version;
 } PsBatchSettings;
 
@@ -67,14 +73,21 @@ typedef struct {
   gint64 ledger_id;          /* the ledger's row, 0 when not recorded */
 } PsStudent;
 
+/* One student's copies on one sheet. */
+typedef struct {
+  size_t student;            /* index into students */
+  int    first_slot;         /* 0-based slot of its first copy (see PsGroupPlace) */
+  int    copies;             /* photos of this group */
+  int    part;               /* 1-based: which of the student's sheets this is */
+  int    n_parts;            /* sheets the student gets */
+} PsGroup;
+
 typedef struct {
   PsPageKind kind;
   size_t number;             /* 1-based page number */
   size_t class_index;
-  size_t student;            /* index into students (sheets only) */
-  int    copies;             /* photos on this sheet */
-  int    sheet;              /* 1-based sheet of this student */
-  int    n_sheets;           /* sheets this student gets */
+  size_t first_group;        /* index into groups (sheets only) */
+  size_t n_groups;           /* groups on this sheet, >= 1; 0 for a separator */
 } PsPage;
 
 struct _PsBatch {
@@ -83,6 +96,7 @@ struct _PsBatch {
   GPtrArray *classes;        /* PsClass*, print order */
   GArray    *students;       /* PsStudent, print order */
   GArray    *pages;          /* PsPage, page order */
+  GArray    *groups;         /* PsGroup, page order, on a page by first slot */
   GPtrArray *problems;       /* PsProblem*: why rows were skipped */
   size_t     n_rows;         /* data rows of the roster */
   size_t     n_skipped;      /* rows not in the batch */
@@ -112,6 +126,16 @@ _ps_batch_class (const PsBatch *batch, size_t index)
   return batch->classes->pdata[index];
 }
 
+/* Group @g (0-based, < page->n_groups) of sheet @page. */
+static inline const PsGroup *
+_ps_batch_page_group (const PsBatch *batch, const PsPage *page, size_t g)
+{
+  return &g_array_index (batch->groups, PsGroup, page->first_group + g);
+}
+
+/* Slots a sheet uses: its copies plus its record cells. */
+size_t _ps_batch_page_slots_used (const PsBatch *batch, const PsPage *page);
+
 /* ---- building a batch from recorded parts (the ledger) ---- */
 
 /* An empty batch with @settings (copied); the layout text is parsed here
@@ -126,14 +150,18 @@ void _ps_batch_add_class (PsBatch *batch, const char *name, const char *yxdm);
 bool _ps_batch_add_student (PsBatch *batch, size_t class_index, const PsRecord *record,
                             const char *photo_path, const char *photo_sha256,
                             gint64 ledger_id, GError **error);
-/* Appends the next page (number = pages so far + 1).  @sha256: nullable, the
- * recorded raster digest. */
-bool _ps_batch_add_page (PsBatch *batch, PsPageKind kind, size_t class_index,
-                         size_t student, int copies, int sheet, int n_sheets,
-                         const char *sha256, GError **error);
-/* Checks that every page points at a class and student that exist and that
- * a sheet's student is of the page's class; counts each student's copies
- * from its sheets.  After this the batch is immutable. */
+/* Appends the next page (number = pages so far + 1), without groups yet.
+ * @sha256: nullable, the recorded raster digest. */
+void _ps_batch_add_page (PsBatch *batch, PsPageKind kind, size_t class_index,
+                         const char *sha256);
+/* Appends a group to the last page (a sheet): @copies of @student from
+ * @first_slot, part @part of @n_parts.  Checked by _ps_batch_seal(). */
+void _ps_batch_add_group (PsBatch *batch, size_t student, int first_slot, int copies,
+                          int part, int n_parts);
+/* Checks that every page points at a class that exists, that every sheet
+ * has groups, each of a student of the page's class, placed where the
+ * layout has room, none overlapping another; counts each student's copies
+ * from its groups.  After this the batch is immutable. */
 bool _ps_batch_seal (PsBatch *batch, GError **error);
 
 /* ---- reading ---- */
@@ -147,6 +175,9 @@ _ps_batch_get_profile (const PsBatch *batch)
 
 /* Page numbers (1-based, ascending) of the sheets of student @student. */
 GArray *_ps_batch_get_student_pages (const PsBatch *batch, size_t student);
+/* The group of @student on sheet @page, or NULL. */
+const PsGroup *_ps_batch_page_find_student (const PsBatch *batch, const PsPage *page,
+                                            size_t student);
 
 G_END_DECLS
 

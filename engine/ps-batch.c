@@ -69,6 +69,8 @@ struct _PsBatchOptions {
   PsFormats formats;
   PsOrder order;
   PsTiffCompression tiff_compression;
+  int copies;                  /* 0 = the layout's */
+  PsImpose impose;
 };
 
 PsBatchOptions *
@@ -145,6 +147,28 @@ ps_batch_options_set_order (PsBatchOptions *options, PsOrder order)
   options->order = order;
 }
 
+bool
+ps_batch_options_set_copies (PsBatchOptions *options, int copies, GError **error)
+{
+  g_return_val_if_fail (options != NULL, false);
+  if (copies < 0 || copies > PS_MAX_COPIES)
+    {
+      g_set_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_INVALID,
+                   "copies must be 1..%d (or 0 for the layout's), not %d", PS_MAX_COPIES, copies);
+      return false;
+    }
+  options->copies = copies;
+  return true;
+}
+
+void
+ps_batch_options_set_impose (PsBatchOptions *options, PsImpose impose)
+{
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (impose == PS_IMPOSE_SEQUENCE || impose == PS_IMPOSE_STACK);
+  options->impose = impose;
+}
+
 void
 ps_batch_options_set_tiff_compression (PsBatchOptions *options, PsTiffCompression compression)
 {
@@ -186,6 +210,7 @@ batch_new (PsBatchSettings *settings, PsLayout *layout)
   batch->students = g_array_new (FALSE, TRUE, sizeof (PsStudent));
   g_array_set_clear_func (batch->students, (GDestroyNotify) student_clear);
   batch->pages = g_array_new (FALSE, TRUE, sizeof (PsPage));
+  batch->groups = g_array_new (FALSE, TRUE, sizeof (PsGroup));
   batch->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_problem_free);
   batch->page_sha256 = g_ptr_array_new_with_free_func (g_free);
   return batch;
@@ -201,6 +226,7 @@ ps_batch_free (PsBatch *batch)
   g_ptr_array_unref (batch->classes);
   g_array_unref (batch->students);
   g_array_unref (batch->pages);
+  g_array_unref (batch->groups);
   g_ptr_array_unref (batch->problems);
   g_ptr_array_unref (batch->page_sha256);
   g_free (batch->out_dir);
@@ -254,8 +280,12 @@ ps_batch_new (const PsCheck *check, const PsBatchOptions *in_options, GError **e
     .formats = options->formats,
     .tiff_compression = options->tiff_compression,
     .mask_style = roster->options.mask_style,
+    .copies = options->copies,
+    .impose = options->impose,
     .engine_version = g_strdup (PS_VERSION),
   };
+  if (s.formats & PS_FORMAT_PROOF_PAPER)
+    s.formats |= PS_FORMAT_PROOF;
   if (s.formats & PS_FORMAT_PROOF)
     s.formats |= PS_FORMAT_PNG;
   if (!settings_set_profile (&s, options->profile_path, error))
@@ -292,9 +322,9 @@ ps_batch_new (const PsCheck *check, const PsBatchOptions *in_options, GError **e
           return NULL;
         }
     }
-  for (size_t i = 0; i < batch->pages->len; i++)
-    g_ptr_array_add (batch->page_sha256, NULL);
-  batch->sealed = true;
+  /* The plan's own pages pass the checks a recorded batch must pass. */
+  if (!_ps_batch_seal (batch, error))
+    return NULL;
   return g_steal_pointer (&batch);
 }
 
@@ -377,23 +407,61 @@ _ps_batch_add_student (PsBatch *batch, size_t class_index, const PsRecord *recor
   return true;
 }
 
-bool
-_ps_batch_add_page (PsBatch *batch, PsPageKind kind, size_t class_index, size_t student,
-                    int copies, int sheet, int n_sheets, const char *sha256, GError **error)
+void
+_ps_batch_add_page (PsBatch *batch, PsPageKind kind, size_t class_index, const char *sha256)
 {
-  g_return_val_if_fail (batch != NULL && !batch->sealed, false);
+  g_return_if_fail (batch != NULL && !batch->sealed);
 
   PsPage page = {
     .kind = kind,
     .number = batch->pages->len + 1,
     .class_index = class_index,
-    .student = kind == PS_PAGE_SHEET ? student : 0,
-    .copies = copies,
-    .sheet = sheet,
-    .n_sheets = n_sheets,
+    .first_group = batch->groups->len,
   };
   g_array_append_val (batch->pages, page);
   g_ptr_array_add (batch->page_sha256, g_strdup (sha256));
+}
+
+void
+_ps_batch_add_group (PsBatch *batch, size_t student, int first_slot, int copies, int part,
+                     int n_parts)
+{
+  g_return_if_fail (batch != NULL && !batch->sealed && batch->pages->len > 0);
+
+  PsPage *page = &g_array_index (batch->pages, PsPage, batch->pages->len - 1);
+  PsGroup group = {
+    .student = student,
+    .first_slot = first_slot,
+    .copies = copies,
+    .part = part,
+    .n_parts = n_parts,
+  };
+  g_array_append_val (batch->groups, group);
+  page->n_groups++;
+}
+
+/* The groups of a sheet: of its class, where the layout has room for them,
+ * in slot order and apart. */
+static bool
+check_sheet (PsBatch *batch, const PsPage *page, GError **error)
+{
+  if (page->n_groups == 0)
+    return corrupt (batch, error, "a sheet with no student");
+  int next_row = 0;
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (batch, page, g);
+      PsGroupPlace place;
+      if (group->student >= batch->students->len
+          || _ps_batch_student (batch, group->student)->class_index != page->class_index)
+        return corrupt (batch, error, "a sheet of no student of its class");
+      if (group->part < 1 || group->part > group->n_parts
+          || !_ps_layout_place_group (batch->layout, group->first_slot, group->copies, &place))
+        return corrupt (batch, error, "a group that does not fit its sheet");
+      if (place.first_row < next_row)
+        return corrupt (batch, error, "groups that overlap on a sheet");
+      next_row = place.first_row + place.n_rows;
+    }
   return true;
 }
 
@@ -407,18 +475,17 @@ _ps_batch_seal (PsBatch *batch, GError **error)
       const PsPage *page = &g_array_index (batch->pages, PsPage, i);
       if (page->class_index >= batch->classes->len)
         return corrupt (batch, error, "a page of no class");
-      if (page->kind == PS_PAGE_SHEET
-          && (page->student >= batch->students->len
-              || _ps_batch_student (batch, page->student)->class_index != page->class_index))
-        return corrupt (batch, error, "a sheet of no student of its class");
+      if (page->kind == PS_PAGE_SHEET && !check_sheet (batch, page, error))
+        return false;
+      if (page->kind == PS_PAGE_SEPARATOR && page->n_groups != 0)
+        return corrupt (batch, error, "a separator with students on it");
     }
   for (size_t i = 0; i < batch->students->len; i++)
     g_array_index (batch->students, PsStudent, i).copies = 0;
-  for (size_t i = 0; i < batch->pages->len; i++)
+  for (size_t i = 0; i < batch->groups->len; i++)
     {
-      const PsPage *page = &g_array_index (batch->pages, PsPage, i);
-      if (page->kind == PS_PAGE_SHEET)
-        g_array_index (batch->students, PsStudent, page->student).copies += page->copies;
+      const PsGroup *group = &g_array_index (batch->groups, PsGroup, i);
+      g_array_index (batch->students, PsStudent, group->student).copies += group->copies;
     }
   batch->sealed = true;
   return true;
@@ -428,6 +495,18 @@ _ps_batch_seal (PsBatch *batch, GError **error)
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
 
+const PsGroup *
+_ps_batch_page_find_student (const PsBatch *batch, const PsPage *page, size_t student)
+{
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (batch, page, g);
+      if (group->student == student)
+        return group;
+    }
+  return NULL;
+}
+
 GArray *
 _ps_batch_get_student_pages (const PsBatch *batch, size_t student)
 {
@@ -435,10 +514,38 @@ _ps_batch_get_student_pages (const PsBatch *batch, size_t student)
   for (size_t p = 0; p < batch->pages->len; p++)
     {
       const PsPage *page = &g_array_index (batch->pages, PsPage, p);
-      if (page->kind == PS_PAGE_SHEET && page->student == student)
+      if (page->kind == PS_PAGE_SHEET && _ps_batch_page_find_student (batch, page, student))
         g_array_append_val (pages, page->number);
     }
   return pages;
+}
+
+size_t
+_ps_batch_page_slots_used (const PsBatch *batch, const PsPage *page)
+{
+  size_t used = 0;
+  bool cell = batch->layout->record == PS_RECORD_CELL;
+  for (size_t g = 0; g < page->n_groups; g++)
+    used += (size_t) _ps_batch_page_group (batch, page, g)->copies + (cell ? 1 : 0);
+  return used;
+}
+
+size_t
+ps_batch_get_n_slots_used (const PsBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, 0);
+  size_t used = 0;
+  for (size_t p = 0; p < batch->pages->len; p++)
+    used += _ps_batch_page_slots_used (batch, &g_array_index (batch->pages, PsPage, p));
+  return used;
+}
+
+size_t
+ps_batch_get_n_slots_empty (const PsBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, 0);
+  return ps_batch_get_n_sheets (batch) * batch->layout->slots->len
+         - ps_batch_get_n_slots_used (batch);
 }
 
 PsLayout *

@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#define PS_MAX_COPIES 100
-
 G_DEFINE_QUARK (ps-check-error-quark, ps_check_error)
 
 static void
@@ -247,8 +245,11 @@ ps_check_run (const PsRoster *roster, PsLayout *layout, const char *photos_dir,
       if (check->printable[i])
         {
           g_autoptr (GError) local = NULL;
-          if (!_ps_renderer_check_record (renderer, r, &local))
-            add_problem (check, roster, r, i, local->code == PS_RENDER_ERROR_CAPTION ? "caption" : NULL,
+          g_autofree char *field = NULL;
+          if (!_ps_renderer_check_record (renderer, r, &field, &local))
+            add_problem (check, roster, r, i,
+                         field != NULL ? field
+                         : local->code == PS_RENDER_ERROR_CAPTION ? "caption" : NULL,
                          local->message);
         }
     }

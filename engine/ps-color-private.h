@@ -40,10 +40,6 @@ void _ps_color_free (PsColor *color);
 cairo_surface_t *_ps_color_photo_to_surface (PsColor *color, const PsRawImage *image,
                                              GError **error);
 
-/* An sRGB surface in the printer's own RGB (an RGB output profile), as a new
- * RGB24 surface: what a PDF for that printer must carry so that nothing
- * downstream converts it again.  Any thread. */
-cairo_surface_t *_ps_color_surface_to_device_rgb (PsColor *color, cairo_surface_t *srgb);
 
 /* sRGB page (RGB24 or ARGB32, opaque) -> output space, 8 bits per sample,
  * _ps_color_get_output_channels() samples per pixel, rows of @out_stride. */
@@ -55,6 +51,44 @@ void _ps_color_row_to_output (PsColor *color, const guint8 *argb_row, guint8 *ou
 
 /* Soft proof: simulate the print on screen, in place on an sRGB surface. */
 bool _ps_color_proof_surface (PsColor *color, cairo_surface_t *page, GError **error);
+
+/* ---- device space: photos converted once, straight from their own profile ---- */
+
+/* What a photo is converted to: the printer's space (the printed page, the
+ * PDF) or sRGB (the PNG previews). */
+typedef enum {
+  PS_COLOR_TARGET_DEVICE,
+  PS_COLOR_TARGET_SRGB,
+} PsColorTarget;
+
+/* Samples per pixel of @image's own space as _ps_color_convert_photo()
+ * reads them: its channels (1 gray, 3 RGB, 4 CMYK, inverted like the file
+ * when adobe_inverted). */
+int _ps_color_photo_samples (const PsRawImage *image);
+/* Converts @height rows of @width pixels of 16-bit samples in @image's own
+ * space - its embedded profile when usable, else sRGB (RGB, gray as sRGB
+ * gray) or the generic CMYK - straight to @target: the printer profile with
+ * the batch's intent and black-point compensation, or sRGB (relative
+ * colorimetric + BPC).  One transform, no 8-bit intermediate; 8-bit output
+ * of _ps_color_get_target_channels() samples.  Any thread; transforms are
+ * built once and cached.  Fails with PS_COLOR_ERROR_TRANSFORM. */
+bool _ps_color_convert_photo (PsColor *color, const PsRawImage *image, PsColorTarget target,
+                              const guint16 *src, size_t src_stride, int width, int height,
+                              guint8 *dst, size_t dst_stride, GError **error);
+/* 3 or 4: samples per pixel of @target. */
+int _ps_color_get_target_channels (const PsColor *color, PsColorTarget target);
+/* Soft proof of a device-space raster (rows of @width x output channels)
+ * into packed sRGB: relative colorimetric without BPC (paper white shows as
+ * white), or with @paper_white absolute colorimetric, so paper white and the
+ * print's black show as they are on paper.  Any thread. */
+bool _ps_color_proof_device (PsColor *color, bool paper_white, const guint8 *device,
+                             size_t device_stride, int width, int height, guint8 *rgb,
+                             size_t rgb_stride, GError **error);
+/* One sRGB colour (0..1) in the printer's space, 8 bits (e.g. for a PDF
+ * whose content must be in device space). */
+void _ps_color_srgb_to_device (PsColor *color, const double rgb[3], guint8 *device);
+/* Returns: (transfer none): our sRGB profile's bytes. */
+GBytes *_ps_color_get_srgb_icc (const PsColor *color);
 
 int _ps_color_get_output_channels (const PsColor *color);   /* 3 or 4 */
 /* True when the output is our sRGB (pages are copied, not converted). */

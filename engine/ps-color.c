@@ -21,6 +21,12 @@
  * cache (it pays off on pages of flat colour) and do not use
  * cmsFLAGS_NOCACHE or per-thread transforms.
  *
+ * What is printed (ps-compose.c) never goes through sRGB: a photo is
+ * converted once from its own profile straight to the printer profile with
+ * the batch's intent and BPC (_ps_color_convert_photo, 16-bit input), and
+ * the page is composed in device space around it.  The sRGB transforms
+ * below serve the previews, the soft proof and content colours of the PDF.
+ *
  * Intents.  Page -> printer uses the caller's intent and black-point
  * compensation.  Photo -> sRGB always uses relative colorimetric + BPC: it is
  * deterministic (no vendor perceptual tables in the way), matches what the
@@ -32,6 +38,7 @@
  */
 #include "config.h"
 #include "ps-color-private.h"
+#include "ps-file-private.h"
 
 #include <lcms2.h>
 #include <string.h>
@@ -105,6 +112,8 @@ struct _PsColor {
   cmsHTRANSFORM page_xform;    /* sRGB page -> output (NULL when output_is_srgb) */
   cmsHTRANSFORM proof_xform;   /* output -> sRGB page format, lazy */
   GHashTable *photo_xforms;    /* "md5/format" -> PsPhotoXform*, lazy */
+  GHashTable *convert_xforms;  /* "md5|default/format/target" -> PsPhotoXform*, lazy */
+  cmsHTRANSFORM proof_rgb_xform[2]; /* output -> packed sRGB: [0] relative, [1] absolute; lazy */
   cmsHPROFILE generic_cmyk;    /* source profile of untagged CMYK photos, lazy */
 };
 
@@ -146,6 +155,8 @@ color_dup_last_error (PsColor *color)
   return detail;
 }
 
+static void convert_free (gpointer data);
+
 /* ------------------------------------------------------------------ */
 /* Lifecycle                                                          */
 /* ------------------------------------------------------------------ */
@@ -169,6 +180,9 @@ _ps_color_free (PsColor *color)
   g_clear_pointer (&color->page_xform, cmsDeleteTransform);
   g_clear_pointer (&color->proof_xform, cmsDeleteTransform);
   g_clear_pointer (&color->photo_xforms, g_hash_table_unref);
+  g_clear_pointer (&color->convert_xforms, g_hash_table_unref);
+  g_clear_pointer (&color->proof_rgb_xform[0], cmsDeleteTransform);
+  g_clear_pointer (&color->proof_rgb_xform[1], cmsDeleteTransform);
   g_clear_pointer (&color->generic_cmyk, cmsCloseProfile);
   g_clear_pointer (&color->output, cmsCloseProfile);
   g_clear_pointer (&color->srgb, cmsCloseProfile);
@@ -224,21 +238,19 @@ _ps_color_read_profile (const char *path, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_autofree char *display = g_filename_display_name (path);
-  g_autoptr(GError) local = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, &local))
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE,
-                     "profile '%s': no such file", display);
-      else
-        g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE, "profile '%s': %s",
-                     display, local->message);
+      g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_PROFILE, "profile '%s': no such file",
+                   display);
       return NULL;
     }
-  return g_bytes_new_take (contents, length);
+  /* Bounded, regular files only: --profile /dev/zero or a FIFO is refused
+   * at once rather than read until memory runs out or forever. */
+  GBytes *bytes = NULL;
+  if (!_ps_file_read_regular (path, PS_COLOR_MAX_PROFILE_BYTES, "profile", PS_COLOR_ERROR,
+                              PS_COLOR_ERROR_PROFILE, &bytes, error))
+    return NULL;
+  return bytes;
 }
 
 static bool
@@ -350,6 +362,8 @@ _ps_color_new_from_icc (GBytes *output_icc, const char *name, PsIntent intent, b
   color->bpc = bpc;
   color->photo_xforms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                photo_xform_free);
+  color->convert_xforms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 convert_free);
 
   color->ctx = cmsCreateContext (NULL, color);
   if (color->ctx == NULL)
@@ -906,34 +920,269 @@ _ps_color_photo_to_surface (PsColor *color, const PsRawImage *image, GError **er
 }
 
 /* ------------------------------------------------------------------ */
-/* Surfaces in the printer's RGB                                      */
+/* Device space: photos straight from their own profile               */
 /* ------------------------------------------------------------------ */
 
-/* With an RGB printer profile a PDF carries what the TIFF carries - photos
- * converted once, by lcms2, with the batch's intent and BPC; black and white
- * are the same in every space - so the jobs sent to CUPS are colour-managed
- * and CUPS is told not to convert them again (cm-calibration). */
-cairo_surface_t *
-_ps_color_surface_to_device_rgb (PsColor *color, cairo_surface_t *srgb)
-{
-  int w = cairo_image_surface_get_width (srgb);
-  int h = cairo_image_surface_get_height (srgb);
-  cairo_surface_t *out = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  const guint8 *src = cairo_image_surface_get_data (srgb);
-  int src_stride = cairo_image_surface_get_stride (srgb);
-  guint8 *dst = cairo_image_surface_get_data (out);
-  int dst_stride = cairo_image_surface_get_stride (out);
-  g_autofree guint8 *rgb = g_malloc ((size_t) w * 3);
+/* The cached transform of one (source profile, input format, target).  A
+ * NULL entry means a plain copy: sRGB (or gray taken as sRGB gray) into an
+ * sRGB target. */
+typedef struct {
+  cmsHTRANSFORM xform;
+  bool copy;                   /* no transform: sRGB -> sRGB */
+  bool widen;                  /* gray read as sRGB gray: rows widened to RGB first */
+} PsConvert;
 
-  cairo_surface_flush (srgb);
-  for (int y = 0; y < h; y++)
+static void
+convert_free (gpointer data)
+{
+  PsConvert *entry = data;
+  g_clear_pointer (&entry->xform, cmsDeleteTransform);
+  g_free (entry);
+}
+
+int
+_ps_color_photo_samples (const PsRawImage *image)
+{
+  return image->channels;
+}
+
+int
+_ps_color_get_target_channels (const PsColor *color, PsColorTarget target)
+{
+  return target == PS_COLOR_TARGET_DEVICE ? color->output_channels : 3;
+}
+
+GBytes *
+_ps_color_get_srgb_icc (const PsColor *color)
+{
+  return color->srgb_icc;
+}
+
+/* The embedded profile of @image when it is usable for its data: opens, is
+ * of the data's colour space, is no link or abstract profile.  NULL when
+ * there is none, it is unusable, or it is our own sRGB (the default). */
+static cmsHPROFILE
+color_open_embedded_unlocked (PsColor *color, const PsRawImage *image)
+{
+  gsize size = 0;
+  const guint8 *data = image->icc != NULL ? g_bytes_get_data (image->icc, &size) : NULL;
+
+  if (data == NULL || size < 132 || size > G_MAXUINT32)
+    return NULL;
+  if (image->channels == 3 && g_bytes_equal (image->icc, color->srgb_icc))
+    return NULL;
+  cmsHPROFILE source = cmsOpenProfileFromMemTHR (color->ctx, data, (cmsUInt32Number) size);
+  if (source == NULL)
+    return NULL;
+  cmsProfileClassSignature cls = cmsGetDeviceClass (source);
+  if (cmsGetColorSpace (source) != photo_color_space (image) || cls == cmsSigLinkClass
+      || cls == cmsSigAbstractClass || cls == cmsSigNamedColorClass)
     {
-      _ps_color_row_to_output (color, src + (size_t) y * src_stride, rgb, w);
-      guint32 *row = (guint32 *) (void *) (dst + (size_t) y * dst_stride);
-      for (int x = 0; x < w; x++)
-        row[x] = 0xff000000u | (guint32) rgb[3 * x] << 16 | (guint32) rgb[3 * x + 1] << 8
-                 | rgb[3 * x + 2];
+      cmsCloseProfile (source);
+      return NULL;
     }
-  cairo_surface_mark_dirty (out);
-  return out;
+  return source;
+}
+
+static cmsHPROFILE
+color_get_generic_cmyk_unlocked (PsColor *color)
+{
+  if (color->generic_cmyk == NULL)
+    {
+      cmsHPROFILE built = ps_profile_build_lab_cmyk (color->ctx);
+      g_autoptr(GBytes) bytes = built != NULL ? ps_profile_save (built) : NULL;
+
+      if (built != NULL)
+        cmsCloseProfile (built);
+      if (bytes != NULL)
+        color->generic_cmyk = cmsOpenProfileFromMemTHR (color->ctx, g_bytes_get_data (bytes, NULL),
+                                                        (cmsUInt32Number) g_bytes_get_size (bytes));
+    }
+  return color->generic_cmyk;
+}
+
+/* Looks up or builds the conversion of @image's space to @target.  The
+ * source is the embedded profile when usable, else the default of the
+ * data's colour space; the destination the printer profile (batch intent
+ * and BPC) or sRGB (relative colorimetric + BPC, as the previews always
+ * were).  Gray without a usable profile is read as sRGB gray: its rows are
+ * widened to RGB first (*gray_as_rgb). */
+static PsConvert *
+color_get_convert (PsColor *color, const PsRawImage *image, PsColorTarget target,
+                   bool *gray_as_rgb, bool *owned, GError **error)
+{
+  /* Rows come resampled, always 16 bits a sample. */
+  cmsUInt32Number format = image->channels == 1 ? TYPE_GRAY_16
+                           : image->channels == 3 ? TYPE_RGB_16
+                           : image->adobe_inverted ? TYPE_CMYK_16_REV : TYPE_CMYK_16;
+  g_autofree char *md5 = image->icc != NULL && g_bytes_get_size (image->icc) > 0
+                           ? g_compute_checksum_for_bytes (G_CHECKSUM_MD5, image->icc)
+                           : g_strdup ("default");
+  g_autofree char *key = g_strdup_printf ("%s/%08x/%d", md5, (unsigned) format, (int) target);
+  PsConvert *entry;
+
+  *owned = false;
+  g_mutex_lock (&color->lock);
+  entry = g_hash_table_lookup (color->convert_xforms, key);
+  if (entry == NULL)
+    {
+      cmsHPROFILE embedded = color_open_embedded_unlocked (color, image);
+      cmsHPROFILE source = embedded;
+      cmsUInt32Number in_format = format;
+      bool srgb_source = false;
+
+      if (source == NULL && image->channels == 4)
+        source = color_get_generic_cmyk_unlocked (color);
+      else if (source == NULL)
+        {
+          source = color->srgb;
+          srgb_source = true;
+          in_format = TYPE_RGB_16;       /* gray is widened to RGB first */
+        }
+
+      bool to_device = target == PS_COLOR_TARGET_DEVICE && !color->output_is_srgb;
+      cmsHPROFILE dest = to_device ? color->output : color->srgb;
+      cmsUInt32Number out_format = to_device ? color->output_format : TYPE_RGB_8;
+      cmsUInt32Number intent = to_device ? (cmsUInt32Number) color->intent
+                                         : INTENT_RELATIVE_COLORIMETRIC;
+      cmsUInt32Number flags = (to_device ? color->bpc : true) ? cmsFLAGS_BLACKPOINTCOMPENSATION : 0;
+
+      entry = g_new0 (PsConvert, 1);
+      entry->widen = srgb_source && image->channels == 1;
+      if (srgb_source && dest == color->srgb)
+        entry->copy = true;
+      else if (source != NULL)
+        {
+          color_clear_last_error (color);
+          entry->xform = cmsCreateTransformTHR (color->ctx, source, in_format, dest, out_format,
+                                                intent, flags);
+        }
+      if (embedded != NULL)
+        cmsCloseProfile (embedded);
+      if (!entry->copy && entry->xform == NULL)
+        {
+          g_autofree char *detail = color_dup_last_error (color);
+          g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_TRANSFORM,
+                       "cannot build the transform of a %d-channel photo to '%s'%s",
+                       image->channels,
+                       to_device ? color->output_name : PS_PROFILE_DESC_SRGB, detail);
+          g_free (entry);
+          g_mutex_unlock (&color->lock);
+          return NULL;
+        }
+      /* Distinct profiles of a batch are few; beyond the cache a transform
+       * serves its one photo and is deleted after it (other threads may be
+       * using the cached ones, which stay until _ps_color_free()). */
+      if (g_hash_table_size (color->convert_xforms) < PS_PHOTO_CACHE_MAX * 4)
+        g_hash_table_insert (color->convert_xforms, g_steal_pointer (&key), entry);
+      else
+        *owned = true;
+    }
+  g_mutex_unlock (&color->lock);
+  *gray_as_rgb = entry->widen;
+  return entry;
+}
+
+bool
+_ps_color_convert_photo (PsColor *color, const PsRawImage *image, PsColorTarget target,
+                         const guint16 *src, size_t src_stride, int width, int height,
+                         guint8 *dst, size_t dst_stride, GError **error)
+{
+  g_return_val_if_fail (color != NULL && image != NULL && src != NULL && dst != NULL, false);
+  g_return_val_if_fail (error == NULL || *error == NULL, false);
+
+  bool gray_as_rgb = false, owned = false;
+  PsConvert *convert = color_get_convert (color, image, target, &gray_as_rgb, &owned, error);
+  if (convert == NULL)
+    return false;
+  int channels = image->channels;
+  g_autofree guint16 *wide = gray_as_rgb ? g_new (guint16, (gsize) width * 3) : NULL;
+
+  for (int y = 0; y < height; y++)
+    {
+      const guint16 *row = (const guint16 *) (const void *) ((const guint8 *) src
+                                                             + (size_t) y * src_stride);
+      guint8 *out = dst + (size_t) y * dst_stride;
+      if (gray_as_rgb)
+        {
+          for (int x = 0; x < width; x++)
+            wide[3 * x] = wide[3 * x + 1] = wide[3 * x + 2] = row[x];
+          row = wide;
+          channels = 3;
+        }
+      if (convert->copy)
+        for (int i = 0; i < width * channels; i++)
+          out[i] = u16_to_u8 (row[i]);
+      else
+        cmsDoTransform (convert->xform, row, out, (cmsUInt32Number) width);
+    }
+  if (owned)
+    convert_free (convert);
+  return true;
+}
+
+static cmsHTRANSFORM
+color_get_proof_rgb_xform (PsColor *color, bool paper_white, GError **error)
+{
+  cmsHTRANSFORM xform;
+  int i = paper_white ? 1 : 0;
+
+  g_mutex_lock (&color->lock);
+  if (color->proof_rgb_xform[i] == NULL)
+    {
+      color_clear_last_error (color);
+      color->proof_rgb_xform[i] = cmsCreateTransformTHR (color->ctx, color->output,
+                                                         color->output_format, color->srgb,
+                                                         TYPE_RGB_8,
+                                                         paper_white ? INTENT_ABSOLUTE_COLORIMETRIC
+                                                                     : INTENT_RELATIVE_COLORIMETRIC,
+                                                         0);
+    }
+  xform = color->proof_rgb_xform[i];
+  g_mutex_unlock (&color->lock);
+  if (xform == NULL)
+    {
+      g_autofree char *detail = color_dup_last_error (color);
+      g_set_error (error, PS_COLOR_ERROR, PS_COLOR_ERROR_TRANSFORM,
+                   "cannot build the soft-proof transform for '%s'%s", color->output_name, detail);
+    }
+  return xform;
+}
+
+bool
+_ps_color_proof_device (PsColor *color, bool paper_white, const guint8 *device,
+                        size_t device_stride, int width, int height, guint8 *rgb,
+                        size_t rgb_stride, GError **error)
+{
+  g_return_val_if_fail (color != NULL && device != NULL && rgb != NULL, false);
+
+  if (color->output_is_srgb)
+    {
+      for (int y = 0; y < height; y++)
+        memcpy (rgb + (size_t) y * rgb_stride, device + (size_t) y * device_stride,
+                (size_t) width * 3);
+      return true;
+    }
+  cmsHTRANSFORM xform = color_get_proof_rgb_xform (color, paper_white, error);
+  if (xform == NULL)
+    return false;
+  cmsDoTransformLineStride (xform, device, rgb, (cmsUInt32Number) width, (cmsUInt32Number) height,
+                            (cmsUInt32Number) device_stride, (cmsUInt32Number) rgb_stride, 0, 0);
+  return true;
+}
+
+void
+_ps_color_srgb_to_device (PsColor *color, const double rgb[3], guint8 *device)
+{
+  guint8 in[3];
+  for (int i = 0; i < 3; i++)
+    in[i] = (guint8) CLAMP (rgb[i] * 255.0 + 0.5, 0, 255);
+  if (color->output_is_srgb)
+    {
+      memcpy (device, in, 3);
+      return;
+    }
+  /* page_xform reads cairo's pixel layout: build one such pixel. */
+  guint32 px = 0xff000000u | (guint32) in[0] << 16 | (guint32) in[1] << 8 | in[2];
+  cmsDoTransform (color->page_xform, &px, device, 1);
 }

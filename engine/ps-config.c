@@ -20,8 +20,6 @@
 
 G_DEFINE_QUARK (ps-config-error-quark, ps_config_error)
 
-#define MAX_COPIES 99
-
 /* One value and the file that set it (for messages). */
 typedef struct {
   char *value;
@@ -115,8 +113,8 @@ check_value (const char *path, Key k, const char *value, GError **error)
         char *end = NULL;
         errno = 0;
         long n = strtol (value, &end, 10);
-        if (errno != 0 || end == value || *end != '\0' || n < 1 || n > MAX_COPIES)
-          return invalid (error, path, k, value, "must be a whole number 1..99");
+        if (errno != 0 || end == value || *end != '\0' || n < 1 || n > PS_MAX_COPIES)
+          return invalid (error, path, k, value, "must be a whole number 1..20");
         return true;
       }
     case KEY_MEDIA_TYPE:

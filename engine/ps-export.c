@@ -285,7 +285,8 @@ tiff_to_jpeg (const char *tiff_path, const char *jpeg_path, int quality, GError 
 
 /* Plain text, one page a line in print order, CRLF like the batch's CSVs
  * (minilab controllers are mostly Windows).  Masked values only: the
- * class and the 学号, never a name. */
+ * class and the 学号, never a name; a sheet several students share lists
+ * each one's 学号 in slot order, comma-separated. */
 static char *
 order_text (const PsBatch *batch, const char *uid, const char *const *names,
             PsExportFormat format)
@@ -305,12 +306,16 @@ order_text (const PsBatch *batch, const char *uid, const char *const *names,
     {
       const PsPage *page = &g_array_index (batch->pages, PsPage, i);
       const PsClass *klass = _ps_batch_class (batch, page->class_index);
-      const char *xh = page->kind == PS_PAGE_SHEET
-                         ? _ps_batch_student (batch, page->student)->record.values[PS_FIELD_XH]
-                         : NULL;
+      g_autoptr (GString) xh = g_string_new (NULL);
+      for (size_t g = 0; g < page->n_groups; g++)
+        {
+          const PsGroup *group = _ps_batch_page_group (batch, page, g);
+          const char *value = _ps_batch_student (batch, group->student)->record.values[PS_FIELD_XH];
+          g_string_append_printf (xh, "%s%s", g > 0 ? "," : "", value != NULL ? value : "-");
+        }
       g_string_append_printf (s, "%04zu %s 1 %s %s %s\r\n", page->number, names[i],
                               page->kind == PS_PAGE_SHEET ? "sheet" : "separator", klass->name,
-                              xh != NULL ? xh : "-");
+                              xh->len > 0 ? xh->str : "-");
     }
   return g_string_free (s, FALSE);
 }
@@ -429,7 +434,7 @@ ps_export_batch (PsLedger *ledger, const char *batch_dir, const char *hot_folder
       g_array_append_val (numbers, n);
     }
   bool ok = _ps_render_batch_pages (batch, (const size_t *) numbers->data, numbers->len, staging,
-                                    NULL, PS_FORMAT_TIFF, NULL, error);
+                                    NULL, NULL, PS_FORMAT_TIFF, NULL, error);
   g_autoptr (GPtrArray) ready = g_ptr_array_new_with_free_func (g_free);
   for (size_t i = 0; ok && i < batch->pages->len; i++)
     {

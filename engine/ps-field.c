@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "ps-core-private.h"
+#include "ps-text-private.h"
 
 #include <string.h>
 
@@ -41,34 +42,15 @@ ps_field_get_label (PsField field)
   return fields[field].label;
 }
 
-/* Spreadsheet headers come with stray ASCII and ideographic spaces and
- * sometimes a BOM; none of them is part of the name. */
+/* Spreadsheet headers come with stray ASCII and ideographic spaces, a BOM,
+ * sometimes a zero-width space or a bidi control pasted along; none of them
+ * is part of the name.  NULL if @header is not UTF-8. */
 static char *
 strip_header (const char *header)
 {
-  const char *start = header;
-  if (g_str_has_prefix (start, "\xEF\xBB\xBF"))
-    start += 3;
-  GString *s = g_string_new (start);
-  for (;;)
-    {
-      if (s->len > 0 && g_ascii_isspace (s->str[0]))
-        g_string_erase (s, 0, 1);
-      else if (g_str_has_prefix (s->str, "\xE3\x80\x80"))
-        g_string_erase (s, 0, 3);
-      else
-        break;
-    }
-  for (;;)
-    {
-      if (s->len > 0 && g_ascii_isspace (s->str[s->len - 1]))
-        g_string_truncate (s, s->len - 1);
-      else if (s->len >= 3 && g_str_has_suffix (s->str, "\xE3\x80\x80"))
-        g_string_truncate (s, s->len - 3);
-      else
-        break;
-    }
-  return g_string_free (s, FALSE);
+  if (!g_utf8_validate (header, -1, NULL))
+    return NULL;
+  return _ps_text_clean (header, strlen (header), PS_TEXT_PLAIN, NULL);
 }
 
 bool
@@ -76,6 +58,8 @@ ps_field_lookup (const char *header, PsField *field)
 {
   g_return_val_if_fail (header != NULL, false);
   g_autofree char *name = strip_header (header);
+  if (name == NULL)
+    return false;
 
   for (int i = 0; i < PS_N_FIELDS; i++)
     {

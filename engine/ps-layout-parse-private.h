@@ -51,7 +51,7 @@ typedef struct {
   int    columns_asked, rows_asked;      /* 0 = auto */
   int    copies_asked;                   /* 0 = auto */
   double strip_gap;                      /* points between grid area and strip */
-  bool   strip_top;
+  bool   strip_top;                      /* PS_RECORD_STRIP at the top */
   double reprint_size;                   /* points, 0 = none */
 } Extra;
 

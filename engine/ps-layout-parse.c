@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "ps-layout-parse-private.h"
+#include "ps-file-private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -144,7 +145,7 @@ static const char *const sheet_keys[] = {
 static const char *const photo_keys[] = {
   "width_mm", "height_mm", "crop", "columns", "rows", "gap_x_mm", "gap_y_mm", "copies",
   "caption_fields", "caption_height_mm", "caption_font", "caption_size_max_pt",
-  "caption_size_min_pt", NULL
+  "caption_size_min_pt", "groups", NULL
 };
 static const char *const caption_keys[] = {
   "fields", "labels", "height_mm", "gap_mm", "position", "font", "size_max_pt",
@@ -470,6 +471,8 @@ static const KnownMedia known_media[] = {
   { 101.6, 152.4, "na_index-4x6_4x6in" },       /* 6寸 (102 x 152 mm) */
   { 88.9, 127.0, "oe_photo-l_3.5x5in" },        /* 5寸 (89 x 127 mm) */
   { 127.0, 177.8, "na_5x7_5x7in" },             /* 7寸 */
+  { 152.4, 203.2, "na_index-4x6-ext_6x8in" },   /* 8寸 (152 x 203 mm) */
+  { 203.2, 254.0, "na_govt-letter_8x10in" },    /* 10寸 */
   { 148.0, 210.0, "iso_a5_148x210mm" },
   { 210.0, 297.0, "iso_a4_210x297mm" },
   { 215.9, 279.4, "na_letter_8.5x11in" },
@@ -641,6 +644,13 @@ parse_photo (Parser *parser, PsLayout *layout, Extra *extra)
       || !get_length (parser, g, "gap_y_mm", false, 4.0, LENGTH_ANY, &layout->gap_y)
       || !get_count (parser, g, "copies", true, 0, 1, MAX_SLOTS, &extra->copies_asked))
     return false;
+  {
+    static const char *const groups[] = { "sheet", "rows", NULL };
+    int choice = 0;
+    if (!get_choice (parser, g, "groups", groups, &choice))
+      return false;
+    layout->groups = choice == 1 ? PS_GROUPS_ROWS : PS_GROUPS_SHEET;
+  }
 
   /* Per-copy caption under each photo: none unless fields are listed. */
   if (!get_fields (parser, g, "caption_fields", "", true, layout->copy_fields,
@@ -664,7 +674,7 @@ parse_photo (Parser *parser, PsLayout *layout, Extra *extra)
 static bool
 parse_caption (Parser *parser, PsLayout *layout, Extra *extra)
 {
-  static const char *const positions[] = { "bottom", "top", NULL };
+  static const char *const positions[] = { "bottom", "top", "row", "cell", NULL };
   static const char *const all_fields = "sjc,cjm,yxdm,zjhm,xh,cc,xllb,xm,bh";
   const char *g = "caption";
   int position = 0;
@@ -680,6 +690,18 @@ parse_caption (Parser *parser, PsLayout *layout, Extra *extra)
                     &layout->strip_font))
     return false;
   extra->strip_top = position == 1;
+  layout->record = position == 2 ? PS_RECORD_ROW
+                 : position == 3 ? PS_RECORD_CELL : PS_RECORD_STRIP;
+  /* Several students on a sheet cannot share one strip; a band per row
+   * only makes sense when groups take whole rows. */
+  if (layout->groups == PS_GROUPS_ROWS && layout->record == PS_RECORD_STRIP)
+    return _ps_layout_fail (parser, PS_LAYOUT_ERROR_INVALID_VALUE, g, "position",
+                            positions[position],
+                            "[photo] groups=rows puts several students on a sheet: "
+                            "their records go in a band below each row (row) or a cell (cell)");
+  if (layout->groups == PS_GROUPS_SHEET && layout->record == PS_RECORD_ROW)
+    return _ps_layout_fail (parser, PS_LAYOUT_ERROR_INVALID_VALUE, g, "position", "row",
+                            "a band per row needs [photo] groups=rows");
   if (height < STRIP_LINE_FACTOR * layout->strip_font.size_min - EPSILON_PT)
     return _ps_layout_fail (parser, PS_LAYOUT_ERROR_GEOMETRY, g, "height_mm", _ps_layout_mm_short (height),
                  "a %s mm strip cannot hold one line at size_min_pt=%s pt (needs %s mm)",
@@ -804,9 +826,6 @@ _ps_layout_load_from_data (const char *name, const char *path, const char *conte
 PsLayout *
 _ps_layout_load_file (const char *path, const char *name, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
   GStatBuf st;
 
   if (g_stat (path, &st) != 0)
@@ -830,12 +849,14 @@ _ps_layout_load_file (const char *path, const char *name, GError **error)
                    MAX_FILE_BYTES / 1024);
       return NULL;
     }
-  if (!g_file_get_contents (path, &contents, &length, &local))
-    {
-      g_set_error (error, PS_LAYOUT_ERROR, PS_LAYOUT_ERROR_FAILED, "layout '%s': %s", path,
-                   local->message);
-      return NULL;
-    }
-  return _ps_layout_load_from_data (name, path, contents, length, error);
+  /* Read through the bounded reader all the same: the file may have been
+   * swapped for a FIFO or grown since the stat. */
+  g_autoptr (GBytes) bytes = NULL;
+  if (!_ps_file_read_regular_full (path, MAX_FILE_BYTES, "layout", PS_LAYOUT_ERROR,
+                                   PS_LAYOUT_ERROR_FAILED, PS_LAYOUT_ERROR_PARSE, &bytes, error))
+    return NULL;
+  gsize length = 0;
+  const char *contents = g_bytes_get_data (bytes, &length);
+  return _ps_layout_load_from_data (name, path, contents != NULL ? contents : "", length, error);
 }
 

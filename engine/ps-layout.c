@@ -114,6 +114,7 @@ ps_layout_unref (PsLayout *layout)
   g_free (layout->description);
   g_free (layout->media);
   g_clear_pointer (&layout->slots, g_array_unref);
+  g_clear_pointer (&layout->bands, g_array_unref);
   g_free (layout->copy_font.family);
   g_free (layout->strip_font.family);
   g_free (layout->sep_title_font.family);
@@ -178,6 +179,32 @@ ps_layout_get_copies (const PsLayout *layout)
 {
   g_return_val_if_fail (layout != NULL, 0);
   return layout->copies;
+}
+
+int
+ps_layout_get_max_copies (const PsLayout *layout)
+{
+  g_return_val_if_fail (layout != NULL, 0);
+  return _ps_layout_get_capacity (layout);
+}
+
+size_t
+ps_layout_get_students_per_sheet (const PsLayout *layout, int copies)
+{
+  g_return_val_if_fail (layout != NULL, 0);
+  g_return_val_if_fail (copies >= 1, 0);
+  if (copies > _ps_layout_get_capacity (layout))
+    return 1;
+  return (size_t) _ps_layout_get_positions (layout, copies);
+}
+
+int
+ps_layout_get_sheets_per_student (const PsLayout *layout, int copies)
+{
+  g_return_val_if_fail (layout != NULL, 0);
+  g_return_val_if_fail (copies >= 1, 0);
+  int capacity = _ps_layout_get_capacity (layout);
+  return (copies + capacity - 1) / capacity;
 }
 
 const char *
@@ -255,6 +282,17 @@ ps_layout_describe (const PsLayout *layout)
                           "%d copies per sheet\n",
                           layout->columns, layout->rows, _ps_layout_mm1 (layout->gap_x),
                           _ps_layout_mm1 (layout->gap_y), layout->copies);
+  if (layout->groups == PS_GROUPS_SHEET)
+    g_string_append_printf (out, "groups     one student per sheet, copies in reading order "
+                            "(at most %d a sheet)\n", _ps_layout_get_capacity (layout));
+  else
+    {
+      int rows = _ps_layout_group_rows (layout, layout->copies);
+      g_string_append_printf (out, "groups     each student on whole rows: %d copies take "
+                              "%d row%s, %d students per sheet\n", layout->copies, rows,
+                              rows == 1 ? "" : "s",
+                              _ps_layout_get_positions (layout, layout->copies));
+    }
   for (guint i = 0; i < layout->slots->len; i++)
     {
       PsRect slot = _ps_layout_slot (layout, i);
@@ -273,7 +311,12 @@ ps_layout_describe (const PsLayout *layout)
     }
   else
     g_string_append (out, "per copy   no caption\n");
-  g_string_append (out, "caption    strip ");
+  if (layout->record == PS_RECORD_STRIP)
+    g_string_append (out, "caption    strip ");
+  else if (layout->record == PS_RECORD_ROW)
+    g_string_append (out, "caption    a band below each row, the first ");
+  else
+    g_string_append (out, "caption    in the last cell of each group, the first ");
   append_rect (out, &layout->strip);
   g_string_append (out, ", fields ");
   append_fields (out, layout->strip_fields, layout->n_strip_fields);

@@ -33,6 +33,14 @@ batch_key (const PsBatchSettings *s, const char *out_dir)
                                                s->intent, s->bpc, s->dpi, s->order,
                                                (unsigned) s->formats, out_dir);
   g_checksum_update (sum, (const guchar *) settings, -1);
+  /* Only when set, so that batches recorded before imposition keep their
+   * key. */
+  if (s->copies != 0 || s->impose != PS_IMPOSE_SEQUENCE)
+    {
+      g_autofree char *imposition = g_strdup_printf ("copies %d impose %d\n", s->copies,
+                                                     (int) s->impose);
+      g_checksum_update (sum, (const guchar *) imposition, -1);
+    }
   g_checksum_update (sum, (const guchar *) s->layout_text, -1);
   return g_strdup (g_checksum_get_string (sum));
 }
@@ -188,19 +196,20 @@ insert_batch (PsLedger *ledger, const PsBatch *batch, const char *key, const cha
     "INSERT INTO batches (key, out_dir, roster_path, roster_sha256, layout_name, "
     "layout_text, profile_path, profile_sha256, intent, bpc, dpi, ord, formats, "
     "engine_version, created_at, updated_at, photos_dir, tiff_compression, mask_style, "
-    "n_rows, n_skipped, uid) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "n_rows, n_skipped, copies, impose, uid) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
     /* The batch's identity beyond this ledger: 128 random bits (SQLite's
      * generator, seeded from the system's). */
     "lower(hex(randomblob(16))))", what, error);
   if (stmt == NULL
-      || !_ps_ledger_bind (ledger, stmt, what, error, "ttttttttiiiiIttttiiII", key, out_dir,
+      || !_ps_ledger_bind (ledger, stmt, what, error, "ttttttttiiiiIttttiiIIii", key, out_dir,
                            s->roster_path, s->roster_sha256, s->layout_name, s->layout_text,
                            s->profile_path, s->profile != NULL ? s->profile_sha256 : NULL,
                            (int) s->intent, s->bpc ? 1 : 0, s->dpi, (int) s->order,
                            (gint64) s->formats, s->engine_version, now, now, s->photos_dir,
                            (int) s->tiff_compression, (int) s->mask_style,
-                           (gint64) batch->n_rows, (gint64) batch->n_skipped)
+                           (gint64) batch->n_rows, (gint64) batch->n_skipped, s->copies,
+                           (int) s->impose)
       || !_ps_ledger_step_done (ledger, stmt, what, error))
     return 0;
   gint64 id = sqlite3_last_insert_rowid (ledger->db);
@@ -227,20 +236,39 @@ insert_batch (PsLedger *ledger, const PsBatch *batch, const char *key, const cha
   g_autoptr (sqlite3_stmt) pg = _ps_ledger_prepare (ledger,
     "INSERT INTO pages (batch_id, number, kind, class_idx, student_id, seq, copies, sheet, "
     "n_sheets, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", what, error);
-  if (pg == NULL)
+  g_autoptr (sqlite3_stmt) gr = _ps_ledger_prepare (ledger,
+    "INSERT INTO page_groups (batch_id, page_number, idx, student_id, first_slot, copies, "
+    "part, n_parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", what, error);
+  if (pg == NULL || gr == NULL)
     return 0;
   for (size_t i = 0; i < batch->pages->len; i++)
     {
       const PsPage *page = &g_array_index (batch->pages, PsPage, i);
       bool sheet = page->kind == PS_PAGE_SHEET;
-      gint64 student = sheet ? student_ids[page->student] : 0;
-      int seq = sheet ? _ps_batch_student (batch, page->student)->seq : 0;
+      /* The page row: its first group and its copies in all, as a reader
+       * of schema 2 expects; the groups are page_groups'. */
+      const PsGroup *first = sheet ? _ps_batch_page_group (batch, page, 0) : NULL;
+      int copies = 0;
+      for (size_t g = 0; g < page->n_groups; g++)
+        copies += _ps_batch_page_group (batch, page, g)->copies;
+      gint64 student = first != NULL ? student_ids[first->student] : 0;
+      int seq = first != NULL ? _ps_batch_student (batch, first->student)->seq : 0;
       if (!_ps_ledger_bind (ledger, pg, what, error, "IItIJiiiit", id, (gint64) page->number,
                             sheet ? "sheet" : "separator", (gint64) page->class_index, student,
-                            seq, page->copies, page->sheet, page->n_sheets,
+                            seq, copies, first != NULL ? first->part : 0,
+                            first != NULL ? first->n_parts : 0,
                             page_sha256 ? page_sha256[i] : NULL)
           || !_ps_ledger_step_done (ledger, pg, what, error))
         return 0;
+      for (size_t g = 0; g < page->n_groups; g++)
+        {
+          const PsGroup *group = _ps_batch_page_group (batch, page, g);
+          if (!_ps_ledger_bind (ledger, gr, what, error, "IIIIiiii", id, (gint64) page->number,
+                                (gint64) g, student_ids[group->student], group->first_slot,
+                                group->copies, group->part, group->n_parts)
+              || !_ps_ledger_step_done (ledger, gr, what, error))
+            return 0;
+        }
     }
 
   what = "cannot record a skipped row";
@@ -335,7 +363,7 @@ load_batch_row (PsLedger *ledger, gint64 batch_id, BatchRow *b, GError **error)
     "SELECT b.out_dir, b.roster_path, b.roster_sha256, b.layout_name, b.layout_text, "
     "b.profile_path, b.profile_sha256, b.intent, b.bpc, b.dpi, b.ord, b.formats, "
     "b.engine_version, b.photos_dir, b.tiff_compression, b.mask_style, b.n_rows, "
-    "b.n_skipped, p.bytes, b.uid "
+    "b.n_skipped, p.bytes, b.copies, b.impose, b.uid "
     "FROM batches b LEFT JOIN profiles p ON p.sha256 = b.profile_sha256 WHERE b.id = ?",
     what, error);
   if (stmt == NULL || !_ps_ledger_bind (ledger, stmt, what, error, "I", batch_id))
@@ -369,7 +397,9 @@ load_batch_row (PsLedger *ledger, gint64 batch_id, BatchRow *b, GError **error)
   if (sqlite3_column_type (stmt, 18) == SQLITE_BLOB)
     s->profile = g_bytes_new (sqlite3_column_blob (stmt, 18),
                               (gsize) sqlite3_column_bytes (stmt, 18));
-  b->uid = _ps_ledger_column_dup (stmt, 19);
+  s->copies = sqlite3_column_int (stmt, 19);
+  s->impose = (PsImpose) sqlite3_column_int (stmt, 20);
+  b->uid = _ps_ledger_column_dup (stmt, 21);
 
   /* Values a hand-edited or damaged ledger could hold: refused here rather
    * than passed to lcms2 or the writers. */
@@ -377,7 +407,9 @@ load_batch_row (PsLedger *ledger, gint64 batch_id, BatchRow *b, GError **error)
       || s->dpi < 1 || s->order < PS_ORDER_ROSTER || s->order > PS_ORDER_XH
       || s->tiff_compression < PS_TIFF_COMPRESSION_DEFAULT
       || s->tiff_compression > PS_TIFF_COMPRESSION_DEFLATE
-      || (s->mask_style != PS_MASK_PER_CHARACTER && s->mask_style != PS_MASK_FIXED))
+      || (s->mask_style != PS_MASK_PER_CHARACTER && s->mask_style != PS_MASK_FIXED)
+      || s->copies < 0 || s->copies > PS_MAX_COPIES
+      || (s->impose != PS_IMPOSE_SEQUENCE && s->impose != PS_IMPOSE_STACK))
     return _ps_ledger_corrupt (ledger, batch_id, "its settings are out of range", error);
   return true;
 }
@@ -469,9 +501,13 @@ _ps_ledger_load_batch (PsLedger *ledger, gint64 batch_id, GError **error)
     {
       const char *what = "cannot read the pages";
       g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
-        "SELECT number, kind, class_idx, student_id, copies, sheet, n_sheets, sha256 "
-        "FROM pages WHERE batch_id = ? ORDER BY number", what, error);
-      ok = stmt != NULL && _ps_ledger_bind (ledger, stmt, what, error, "I", batch_id);
+        "SELECT number, kind, class_idx, sha256 FROM pages WHERE batch_id = ? ORDER BY number",
+        what, error);
+      g_autoptr (sqlite3_stmt) groups = _ps_ledger_prepare (ledger,
+        "SELECT student_id, first_slot, copies, part, n_parts FROM page_groups "
+        "WHERE batch_id = ? AND page_number = ? ORDER BY idx", what, error);
+      ok = stmt != NULL && groups != NULL
+           && _ps_ledger_bind (ledger, stmt, what, error, "I", batch_id);
       int r = -1;
       while (ok && (r = _ps_ledger_step_row (ledger, stmt, what, error)) == 1)
         {
@@ -489,22 +525,29 @@ _ps_ledger_load_batch (PsLedger *ledger, gint64 batch_id, GError **error)
               break;
             }
           PsPageKind k = g_strcmp0 (kind, "sheet") == 0 ? PS_PAGE_SHEET : PS_PAGE_SEPARATOR;
-          size_t student = 0;
-          if (k == PS_PAGE_SHEET)
+          g_autofree char *sha = _ps_ledger_column_dup (stmt, 3);
+          _ps_batch_add_page (batch, k, (size_t) c, sha);
+          if (k != PS_PAGE_SHEET)
+            continue;
+
+          /* Its groups; the batch checks where they sit when it is sealed. */
+          ok = _ps_ledger_bind (ledger, groups, what, error, "II", batch_id, number);
+          int g = -1;
+          while (ok && (g = _ps_ledger_step_row (ledger, groups, what, error)) == 1)
             {
-              gint64 sid = sqlite3_column_int64 (stmt, 3);
+              gint64 sid = sqlite3_column_int64 (groups, 0);
               gpointer value;
               if (!g_hash_table_lookup_extended (index_of, &sid, NULL, &value))
                 {
                   ok = _ps_ledger_corrupt (ledger, batch_id, "a sheet of no student", error);
                   break;
                 }
-              student = GPOINTER_TO_SIZE (value);
+              _ps_batch_add_group (batch, GPOINTER_TO_SIZE (value),
+                                   sqlite3_column_int (groups, 1), sqlite3_column_int (groups, 2),
+                                   sqlite3_column_int (groups, 3), sqlite3_column_int (groups, 4));
             }
-          g_autofree char *sha = _ps_ledger_column_dup (stmt, 7);
-          ok = _ps_batch_add_page (batch, k, (size_t) c, student, sqlite3_column_int (stmt, 4),
-                                   sqlite3_column_int (stmt, 5), sqlite3_column_int (stmt, 6),
-                                   sha, error);
+          ok = ok && g == 0;
+          sqlite3_reset (groups);
         }
       ok = ok && r == 0;
     }

@@ -149,7 +149,28 @@ static const char *const migrations[] = {
   "  row INTEGER NOT NULL,"
   "  xh TEXT, cjm TEXT, field TEXT, reason TEXT,"
   "  PRIMARY KEY (batch_id, idx));",
-  /* 2 -> 3: identities that hold across ledgers and printers.  Each batch
+  /* 2 -> 3: imposition.  A sheet may carry several students' groups, each
+   * at its slot: page_groups holds them (pages keeps its first group's
+   * student and the sheet's copies for older readers).  The batch's
+   * --copies and --impose.  Every sheet recorded so far was one group
+   * from slot 1. */
+  "ALTER TABLE batches ADD COLUMN copies INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE batches ADD COLUMN impose INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE page_groups ("
+  "  batch_id INTEGER NOT NULL REFERENCES batches (id) ON DELETE CASCADE,"
+  "  page_number INTEGER NOT NULL,"
+  "  idx INTEGER NOT NULL,"
+  "  student_id INTEGER NOT NULL REFERENCES students (id),"
+  "  first_slot INTEGER NOT NULL,"
+  "  copies INTEGER NOT NULL,"
+  "  part INTEGER NOT NULL,"
+  "  n_parts INTEGER NOT NULL,"
+  "  PRIMARY KEY (batch_id, page_number, idx));"
+  "CREATE INDEX page_groups_student ON page_groups (student_id);"
+  "INSERT INTO page_groups (batch_id, page_number, idx, student_id, first_slot, copies, part,"
+  "  n_parts) SELECT batch_id, number, 0, student_id, 0, copies, sheet, n_sheets FROM pages"
+  "  WHERE kind = 'sheet' AND student_id IS NOT NULL;",
+  /* 3 -> 4: identities that hold across ledgers and printers.  Each batch
    * gets a random 128-bit uid, which its job names carry: two ledgers (two
    * folders, two labs) never name a job alike.  Each job records the queue
    * it was sent to (a class member, or the printer itself), the server,

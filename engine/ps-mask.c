@@ -3,17 +3,40 @@
  *
  * Everything works on Unicode code points, never bytes: a CJK Extension B
  * character is four bytes in UTF-8 and must survive whole, and '·' in
- * 买买提·艾力 is a character like any other.
+ * 买买提·艾力 is a character like any other.  Before counting, a name is
+ * cleaned as on import (_ps_text_clean): invisible characters out, NFC, no
+ * interior spaces in a Chinese name.  A combining mark or variation selector
+ * that survives NFC belongs to the character before it, so that no code point
+ * which prints as nothing can stand for a hidden character.  Masking cannot
+ * give back the whole of a name of two characters or more.
  */
 #include "config.h"
 #include "ps-core-private.h"
+#include "ps-text-private.h"
 
 #include <string.h>
 
+/* The masked form: "*" alone; the first character and '*' (two
+ * characters); the first character, one or more '*', the last character. */
 bool
 ps_mask_is_masked (const char *value)
 {
-  return value != NULL && strchr (value, '*') != NULL;
+  if (value == NULL || !g_utf8_validate (value, -1, NULL))
+    return false;
+
+  glong n = g_utf8_strlen (value, -1);
+  if (n == 0)
+    return false;
+  if (n == 1)
+    return strcmp (value, "*") == 0;
+
+  const char *last = g_utf8_offset_to_pointer (value, n - 1);
+  if (n == 2)
+    return strcmp (last, "*") == 0;
+  for (const char *p = g_utf8_next_char (value); p < last; p = g_utf8_next_char (p))
+    if (*p != '*')
+      return false;
+  return true;
 }
 
 bool
@@ -28,33 +51,14 @@ ps_mask_style_from_string (const char *s, PsMaskStyle *style)
   return true;
 }
 
-/* Returns a trimmed copy; ASCII white space and U+3000 (ideographic space,
- * common in Chinese spreadsheets) are trimmed. */
-static char *
-trimmed_copy (const char *value)
+/* Where the character starting at @p ends: after its combining marks. */
+static const char *
+next_character (const char *p)
 {
-  const char *start = value;
-  const char *end = value + strlen (value);
-
-  for (;;)
-    {
-      if (start < end && g_ascii_isspace (*start))
-        start++;
-      else if (end - start >= 3 && memcmp (start, "\xE3\x80\x80", 3) == 0)
-        start += 3;
-      else
-        break;
-    }
-  for (;;)
-    {
-      if (end > start && g_ascii_isspace (end[-1]))
-        end--;
-      else if (end - start >= 3 && memcmp (end - 3, "\xE3\x80\x80", 3) == 0)
-        end -= 3;
-      else
-        break;
-    }
-  return g_strndup (start, (gsize) (end - start));
+  p = g_utf8_next_char (p);
+  while (*p != '\0' && _ps_text_is_mark (g_utf8_get_char (p)))
+    p = g_utf8_next_char (p);
+  return p;
 }
 
 char *
@@ -65,35 +69,42 @@ ps_mask_name (const char *name, PsMaskStyle style)
   if (!g_utf8_validate (name, -1, NULL))
     return NULL;
 
-  g_autofree char *value = trimmed_copy (name);
+  char *value = _ps_text_clean (name, strlen (name), PS_TEXT_NAME, NULL);
   if (ps_mask_is_masked (value))
-    return g_steal_pointer (&value);
+    return value;
 
-  glong n = g_utf8_strlen (value, -1);
+  /* Characters as a reader sees them: base + marks. */
+  size_t n = 0;
+  const char *second = NULL, *last = NULL;
+  for (const char *p = value; *p != '\0'; p = next_character (p))
+    {
+      if (n == 1)
+        second = p;
+      last = p;
+      n++;
+    }
+
   GString *out = g_string_new (NULL);
-
   if (n == 1)
     g_string_append_c (out, '*');
   else if (n >= 2)
     {
-      const char *second = g_utf8_next_char (value);
       g_string_append_len (out, value, second - value);
       if (n == 2)
         g_string_append_c (out, '*');
       else
         {
-          const char *last = g_utf8_offset_to_pointer (value, n - 1);
           if (style == PS_MASK_FIXED)
             g_string_append (out, "**");
           else
-            for (glong i = 0; i < n - 2; i++)
+            for (size_t i = 0; i < n - 2; i++)
               g_string_append_c (out, '*');
           g_string_append (out, last);
         }
     }
 
   /* The full name must not linger on the heap once masked. */
-  memset (value, 0, strlen (value));
+  _ps_text_wipe_free (value);
   return g_string_free (out, FALSE);
 }
 
@@ -105,7 +116,7 @@ ps_mask_id (const char *id)
   if (!g_utf8_validate (id, -1, NULL))
     return NULL;
 
-  g_autofree char *value = trimmed_copy (id);
+  char *value = _ps_text_clean (id, strlen (id), PS_TEXT_ID_NUMBER, NULL);
   glong n = g_utf8_strlen (value, -1);
   const char *tail = n > 4 ? g_utf8_offset_to_pointer (value, n - 4) : value;
   char *out = g_strdup (tail);
@@ -115,6 +126,6 @@ ps_mask_id (const char *id)
     if (*p == 'x')
       *p = 'X';
 
-  memset (value, 0, strlen (value));
+  _ps_text_wipe_free (value);
   return out;
 }

@@ -28,17 +28,41 @@ void _ps_output_remove_stale_pages (const char *dir, const char *suffix, size_t 
 
 /* ---- writers (see ps-pipeline-private.h); each fails with PS_OUTPUT_ERROR ---- */
 
-/* @path: the PDF; every page, real text, photos in the printer's RGB when the
- * batch has an RGB profile (else sRGB, the original JPEG where it is one). */
+/* @path: the PDF; every page, real text; with a printer profile in its
+ * device space (photos, K-only black on CMYK) with an OutputIntent, else
+ * sRGB (the original JPEG where it is one); every photo ICC-tagged. */
 PsWriter *_ps_output_pdf_new (const PsBatch *batch, PsColor *color, const char *path,
                               GError **error);
+
+/* What ps-output-pdf-tag.c does to a PDF cairo wrote. */
+typedef struct {
+  GBytes *icc;                    /* the profile every image is in */
+  int channels;                   /* its colour space: 3 or 4 */
+  const char *description;        /* the OutputIntent's condition, nullable */
+  bool output_intent;             /* add /OutputIntents with @icc */
+  PsColor *color;                 /* non-NULL: rewrite the content's DeviceRGB/Gray
+                                   * colours to this CMYK device (black = K only) */
+} PsPdfTag;
+
+/* Reads @in, writes @out (qpdf, deterministic): image XObjects in
+ * /DeviceRGB or /DeviceCMYK get [/ICCBased @icc]; see PsPdfTag.
+ * PS_OUTPUT_ERROR_FAILED with qpdf's message. */
+bool _ps_output_pdf_tag (const char *in, const char *out, const PsPdfTag *tag, GError **error);
 /* @dir/NNNN.tif in the printer's space with its profile embedded. */
 PsWriter *_ps_output_tiff_new (const PsBatch *batch, PsColor *color, const char *dir,
                                GError **error);
 /* @dir/NNNN.png sRGB previews (@previews) and NNNN-proof.png soft proofs
- * (@proofs). */
+ * (@proofs; with @paper_white the paper is simulated), sRGB-tagged, pHYs =
+ * the batch's dpi. */
 PsWriter *_ps_output_png_new (const PsBatch *batch, PsColor *color, const char *dir,
-                              bool previews, bool proofs, GError **error);
+                              bool previews, bool proofs, bool paper_white, GError **error);
+/* @path: a print job as PWG raster, the pages in the device's colour space
+ * (type _ps_output_pwg_type()) on the layout's media at the batch's dpi. */
+PsWriter *_ps_output_pwg_new (const PsBatch *batch, PsColor *color, const char *path,
+                              GError **error);
+/* "cmyk_8" (CMYK profile), "rgb_8" (RGB profile: device RGB) or "srgb_8". */
+const char *_ps_output_pwg_type (const PsBatch *batch, PsColor *color);
+
 /* manifest.csv: one row per page, written when the run finishes. */
 PsWriter *_ps_output_manifest_new (const char *path);
 

@@ -9,6 +9,7 @@
 #include "ps-output-private.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <tiffio.h>
 
 typedef struct {
@@ -59,14 +60,12 @@ tiff_compression_resolve (PsTiffCompression compression)
 }
 
 static bool
-write_tiff (PsColor *color, cairo_surface_t *page, int dpi, PsTiffCompression compression,
+write_tiff (PsColor *color, const PsRaster *page, int dpi, PsTiffCompression compression,
             const char *path, GError **error)
 {
-  int width = cairo_image_surface_get_width (page);
-  int height = cairo_image_surface_get_height (page);
-  int stride = cairo_image_surface_get_stride (page);
-  const guint8 *data = cairo_image_surface_get_data (page);
-  int channels = _ps_color_get_output_channels (color);
+  int width = page->width;
+  int height = page->height;
+  int channels = page->channels;
   GBytes *icc = _ps_color_get_output_icc (color);
   g_autofree char *part = _ps_output_part_path (path);
   g_autoptr (GString) messages = g_string_new (NULL);
@@ -118,11 +117,13 @@ write_tiff (PsColor *color, cairo_surface_t *page, int dpi, PsTiffCompression co
   const void *icc_data = g_bytes_get_data (icc, &icc_len);
   TIFFSetField (tif, TIFFTAG_ICCPROFILE, (uint32_t) icc_len, icc_data);
 
-  g_autofree guint8 *row = g_malloc ((size_t) width * channels);
+  /* The page is already in the printer's space; a copy per row, as the
+   * predictor may change what it is given. */
+  g_autofree guint8 *row = g_malloc (page->stride);
   bool ok = true;
   for (int y = 0; y < height && ok; y++)
     {
-      _ps_color_row_to_output (color, data + (size_t) y * stride, row, width);
+      memcpy (row, page->data + (size_t) y * page->stride, page->stride);
       ok = TIFFWriteScanline (tif, row, (uint32_t) y, 0) == 1;
     }
   TIFFClose (tif);
@@ -154,12 +155,13 @@ tiff_free (PsWriter *writer)
 }
 
 static bool
-tiff_write_raster (PsWriter *writer, const PsPage *page, cairo_surface_t *raster, GError **error)
+tiff_write_raster (PsWriter *writer, const PsPage *page, const PsPageRasters *rasters,
+                   GError **error)
 {
   TiffWriter *w = (TiffWriter *) writer;
   g_autofree char *file = g_strdup_printf ("%04zu.tif", page->number);
   g_autofree char *path = g_build_filename (w->dir, file, NULL);
-  return write_tiff (w->color, raster, w->dpi, w->compression, path, error);
+  return write_tiff (w->color, rasters->device, w->dpi, w->compression, path, error);
 }
 
 static const PsWriterClass tiff_class = {

@@ -119,6 +119,8 @@ ps_output_formats_from_string (const char *s, PsFormats *formats)
         found |= PS_FORMAT_PNG;
       else if (strcmp (parts[i], "proof") == 0)
         found |= PS_FORMAT_PROOF | PS_FORMAT_PNG;
+      else if (strcmp (parts[i], "proof-paper") == 0)
+        found |= PS_FORMAT_PROOF_PAPER | PS_FORMAT_PROOF | PS_FORMAT_PNG;
       else
         return false;
     }

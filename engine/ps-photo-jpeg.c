@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <jpeglib.h>
@@ -304,4 +305,63 @@ _ps_photo_get_passthrough_jpeg (const PsRawImage *image, const char *path)
   if (!g_file_get_contents (path, &bytes, &len, NULL))
     return NULL;
   return g_bytes_new_take (bytes, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding (the PDF's photos)                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  struct jpeg_compress_struct cinfo;
+  JpegErrorMgr err;
+  unsigned char *buffer;           /* jpeg_mem_dest's, malloc'd */
+  unsigned long size;
+} JpegEncodeJob;
+
+GBytes *
+_ps_photo_encode_jpeg (const guint8 *data, size_t stride, int width, int height, int channels,
+                       int quality, GError **error)
+{
+  g_return_val_if_fail (data != NULL && (channels == 3 || channels == 4), NULL);
+
+  JpegEncodeJob *job = g_new0 (JpegEncodeJob, 1);
+  job->cinfo.err = jpeg_std_error (&job->err.pub);
+  job->err.pub.error_exit = jpeg_error_exit_cb;
+  if (setjmp (job->err.jump) != 0)
+    {
+      g_set_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_FAILED, "cannot encode a JPEG: %s",
+                   job->err.message);
+      jpeg_destroy_compress (&job->cinfo);
+      free (job->buffer);
+      g_free (job);
+      return NULL;
+    }
+  jpeg_create_compress (&job->cinfo);
+  jpeg_mem_dest (&job->cinfo, &job->buffer, &job->size);
+  job->cinfo.image_width = (JDIMENSION) width;
+  job->cinfo.image_height = (JDIMENSION) height;
+  job->cinfo.input_components = channels;
+  job->cinfo.in_color_space = channels == 4 ? JCS_CMYK : JCS_RGB;
+  jpeg_set_defaults (&job->cinfo);
+  /* CMYK as it is, without the Adobe marker: readers then take the samples
+   * as plain CMYK (0 = no ink), not the inverted Photoshop convention. */
+  if (channels == 4)
+    job->cinfo.write_Adobe_marker = FALSE;
+  jpeg_set_quality (&job->cinfo, quality, TRUE);
+  /* No chroma subsampling: thin features (hair, the collar) keep their colour. */
+  for (int i = 0; i < job->cinfo.num_components; i++)
+    job->cinfo.comp_info[i].h_samp_factor = job->cinfo.comp_info[i].v_samp_factor = 1;
+  job->cinfo.optimize_coding = TRUE;
+  jpeg_start_compress (&job->cinfo, TRUE);
+  while (job->cinfo.next_scanline < job->cinfo.image_height)
+    {
+      JSAMPROW row = (JSAMPROW) (data + (size_t) job->cinfo.next_scanline * stride);
+      jpeg_write_scanlines (&job->cinfo, &row, 1);
+    }
+  jpeg_finish_compress (&job->cinfo);
+  GBytes *bytes = g_bytes_new (job->buffer, job->size);
+  jpeg_destroy_compress (&job->cinfo);
+  free (job->buffer);
+  g_free (job);
+  return bytes;
 }

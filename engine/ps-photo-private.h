@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 
 /* Longest side a photo may declare, whatever the pixel limit. */
 #define PS_PHOTO_MAX_DIMENSION 30000
+/* Largest photo file: an approved ID photo is tens of kB; a 40 Mpx 16-bit
+ * TIFF is about 240 MB. */
+#define PS_PHOTO_MAX_FILE_BYTES ((gint64) 256 << 20)
 
 /* A decoded photo, as stored (not yet oriented or colour-converted). */
 typedef struct {
@@ -41,6 +44,11 @@ void _ps_photo_limits_resolve (const PsPhotoLimits *in, PsPhotoLimits *out);
  * upright, 3-channel JPEG is already what would be drawn (sRGB).  NULL
  * otherwise (transfer full). */
 GBytes *_ps_photo_get_passthrough_jpeg (const PsRawImage *image, const char *path);
+
+/* Encodes @height rows of packed 8-bit RGB or CMYK (0 = no ink; no Adobe
+ * marker) as a baseline JPEG, 4:4:4, at @quality (1..100).  Thread-safe. */
+GBytes *_ps_photo_encode_jpeg (const guint8 *data, size_t stride, int width, int height,
+                               int channels, int quality, GError **error);
 
 typedef struct _PsPhotoIndex PsPhotoIndex;
 

@@ -232,7 +232,9 @@ static int
 photo_open (const char *path, const char *name, PsPhotoFormat *format,
             GError **error)
 {
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* O_NONBLOCK: a FIFO named like a photo must not hang the check; it is
+   * refused below, and a regular file reads the same either way. */
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int saved = errno;
@@ -249,6 +251,17 @@ photo_open (const char *path, const char *name, PsPhotoFormat *format,
       close (fd);
       return -1;
     }
+  if (st.st_size > PS_PHOTO_MAX_FILE_BYTES)
+    {
+      g_set_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE,
+                   "photo '%s' is %" G_GINT64_FORMAT " bytes, above the limit of %d MiB", name,
+                   (gint64) st.st_size, (int) (PS_PHOTO_MAX_FILE_BYTES >> 20));
+      close (fd);
+      return -1;
+    }
+  int flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
   if (st.st_size == 0)
     {
       g_set_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_EMPTY,

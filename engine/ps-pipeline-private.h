@@ -7,10 +7,12 @@
  * The pipeline knows no file format: each output is a PsWriter with up to
  * three entry points, called from where the work is cheapest -
  *
- *   prepare_photo  any worker thread, once per student: the writer's own
- *                  form of the photo (the PDF's device-space copy, say);
- *   write_raster   any worker thread: a page drawn as an sRGB raster at the
- *                  batch's dpi (TIFF, PNG);
+ *   prepare_photo  any worker thread, once per student of a task: the
+ *                  writer's own form of the photo (the PDF's JPEG of the
+ *                  device block, say);
+ *   write_raster   any worker thread: a page composed in the printer's space
+ *                  at the batch's dpi (TIFF, print jobs), and in sRGB for the
+ *                  writers that ask (PNG previews);
  *   write_page     the calling thread, strictly in page order (PDF, the
  *                  manifest).
  *
@@ -22,6 +24,7 @@
 
 #include "ps-batch-private.h"
 #include "ps-color-private.h"
+#include "ps-compose-private.h"
 #include "ps-render-private.h"
 
 G_BEGIN_DECLS
@@ -41,17 +44,35 @@ typedef struct {
   const PsPage  *page;
   PsRenderer    *renderer;        /* the calling thread's, for vector output */
   const char    *mark;            /* reprint mark text, or NULL */
-  gpointer       photo;           /* this writer's prepare_photo() result, or NULL */
+  size_t         only_student;    /* G_MAXSIZE, or the one student drawn (reprint) */
+  gpointer const *photos;         /* per group of a sheet: this writer's prepare_photo()
+                                   * result for its student (NULL entries for groups not
+                                   * drawn); NULL for a separator */
   const char    *raster_sha256;   /* the page raster's digest; NULL when none was drawn */
 } PsWriterPage;
+
+/* A student's photo, converted once for the whole task (every copy, every
+ * sheet, every writer). */
+typedef struct {
+  const PsRaster *device;         /* resampled to the slot size, in the printer's space */
+  const PsRaster *srgb;           /* the same in sRGB: the device block itself for an
+                                   * sRGB batch, NULL unless a writer wants sRGB */
+  int offset_x, offset_y;         /* pixels: the block inside its slot (crop=fit) */
+} PsPhotoBlocks;
+
+/* One page composed by the pipeline. */
+typedef struct {
+  const PsRaster *device;         /* in the printer's space: what is printed */
+  const PsRaster *srgb;           /* in sRGB, for previews; NULL unless a writer wants it */
+} PsPageRasters;
 
 typedef struct {
   const char *name;               /* for messages: "pdf", "tiff" ... */
   gpointer (*prepare_photo) (PsWriter *writer, const PsStudent *student,
                              const PsRawImage *raw, const char *path,
-                             cairo_surface_t *srgb, GError **error);
+                             const PsPhotoBlocks *blocks, GError **error);
   GDestroyNotify free_photo;
-  bool (*write_raster) (PsWriter *writer, const PsPage *page, cairo_surface_t *raster,
+  bool (*write_raster) (PsWriter *writer, const PsPage *page, const PsPageRasters *rasters,
                         GError **error);
   bool (*write_page) (PsWriter *writer, const PsWriterPage *page, GError **error);
   /* The calling thread, once the last page is through: commit the files.
@@ -63,6 +84,7 @@ typedef struct {
 /* Every writer struct starts with this. */
 struct _PsWriter {
   const PsWriterClass *klass;
+  bool wants_srgb;                /* write_raster needs PsPageRasters.srgb */
 };
 
 void _ps_writer_free (PsWriter *writer);
@@ -76,6 +98,8 @@ typedef struct {
   size_t         n_writers;
   int            jobs;            /* worker threads; <= 1 = none */
   const char    *mark;            /* reprint mark, or NULL */
+  const size_t  *only_student;    /* NULL = every group; else only this student's
+                                   * groups are drawn and only his photo is read */
   PsProgressFunc progress;        /* pages done / pages, calling thread */
   void          *progress_data;
 } PsPipeline;

@@ -1,4 +1,5 @@
-/* ps-plan.c - records -> ordered pages: classes, separators, sheets, copies.
+/* ps-plan.c - records -> ordered pages: classes, separators, sheets, copies,
+ * and the students' copy groups on the sheets (imposition).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The school's table fixes the order of the printed pages so that teachers
@@ -82,14 +83,103 @@ compare_students (gconstpointer pa, gconstpointer pb, gpointer user_data)
   return (ia > ib) - (ia < ib);
 }
 
+bool
+ps_plan_impose_from_string (const char *s, PsImpose *impose)
+{
+  g_return_val_if_fail (impose != NULL, false);
+  if (g_strcmp0 (s, "sequence") == 0)
+    *impose = PS_IMPOSE_SEQUENCE;
+  else if (g_strcmp0 (s, "stack") == 0)
+    *impose = PS_IMPOSE_STACK;
+  else
+    return false;
+  return true;
+}
+
+/* The roster's 份数, else the batch's --copies, else the layout's. */
 static int
-record_copies (const PsRecord *record, const PsLayout *layout)
+record_copies (const PsRecord *record, const PsBatch *batch)
 {
   guint64 n = 0;
   const char *v = record->values[PS_FIELD_COPIES];
-  if (v != NULL && g_ascii_string_to_unsigned (v, 10, 1, 1000, &n, NULL))
+  if (v != NULL && g_ascii_string_to_unsigned (v, 10, 1, PS_MAX_COPIES, &n, NULL))
     return (int) n;
-  return layout->copies;
+  return batch->settings.copies > 0 ? batch->settings.copies : batch->layout->copies;
+}
+
+/* Sheet by sheet: each group goes on the current sheet if its rows fit
+ * there, else on a new one; a student with more copies than a sheet holds
+ * gets sheets of his own, the last of them shared with whoever follows. */
+static void
+impose_sequence (PsBatch *batch, size_t c, size_t first, size_t n)
+{
+  const PsLayout *layout = batch->layout;
+  int capacity = _ps_layout_get_capacity (layout);
+  bool open = false;
+  int next_row = 0;
+
+  for (size_t i = first; i < first + n; i++)
+    {
+      int copies = _ps_batch_student (batch, i)->copies;
+      int n_parts = (copies + capacity - 1) / capacity;
+      for (int part = 1; part <= n_parts; part++)
+        {
+          int part_copies = MIN (capacity, copies - (part - 1) * capacity);
+          int rows = _ps_layout_group_rows (layout, part_copies);
+          if (!open || next_row + rows > layout->rows)
+            {
+              _ps_batch_add_page (batch, PS_PAGE_SHEET, c, NULL);
+              open = true;
+              next_row = 0;
+            }
+          _ps_batch_add_group (batch, i, next_row * layout->columns, part_copies, part, n_parts);
+          next_row += rows;
+        }
+    }
+}
+
+/* Cut and stack: P group positions a sheet, every position as high as the
+ * class's largest group.  Position p of the class's J sheets holds a run
+ * of consecutive students (pile p), the first piles one more than the
+ * last ones, so that only the last sheet has empty positions: cut the
+ * sheets on the group lines, put pile 1 on pile 2 on ..., and the students
+ * come out in print order. */
+static void
+impose_stack (PsBatch *batch, size_t c, size_t first, size_t n)
+{
+  const PsLayout *layout = batch->layout;
+  int largest = 1;
+  for (size_t i = first; i < first + n; i++)
+    largest = MAX (largest, _ps_batch_student (batch, i)->copies);
+  int positions = _ps_layout_get_positions (layout, largest);
+  if (positions <= 1)
+    {
+      /* One group a sheet (or a group larger than a sheet): the sequence
+       * is already the stack. */
+      impose_sequence (batch, c, first, n);
+      return;
+    }
+
+  size_t P = (size_t) positions;
+  size_t J = (n + P - 1) / P;               /* sheets */
+  size_t full = n - (J - 1) * P;            /* piles of J students; the rest hold J - 1 */
+  int step = _ps_layout_group_rows (layout, largest) * layout->columns;
+  for (size_t j = 0; j < J; j++)
+    {
+      _ps_batch_add_page (batch, PS_PAGE_SHEET, c, NULL);
+      size_t start = 0;
+      for (size_t p = 0; p < P; p++)
+        {
+          size_t size = p < full ? J : J - 1;
+          if (j < size)
+            {
+              size_t i = first + start + j;
+              _ps_batch_add_group (batch, i, (int) p * step, _ps_batch_student (batch, i)->copies,
+                                   1, 1);
+            }
+          start += size;
+        }
+    }
 }
 
 void
@@ -118,7 +208,6 @@ _ps_plan_arrange (PsBatch *batch, const PsRecord *const *records, size_t n_recor
     }
 
   SortContext ctx = { records, order };
-  int slots = (int) batch->layout->slots->len;
   for (size_t c = 0; c < members->len; c++)
     {
       GArray *indices = members->pdata[c];
@@ -127,33 +216,23 @@ _ps_plan_arrange (PsBatch *batch, const PsRecord *const *records, size_t n_recor
       klass->first = batch->students->len;
       klass->n_students = indices->len;
 
-      PsPage sep = { .kind = PS_PAGE_SEPARATOR, .class_index = c };
-      sep.number = batch->pages->len + 1;
-      g_array_append_val (batch->pages, sep);
-
       for (size_t k = 0; k < indices->len; k++)
         {
           size_t index = g_array_index (indices, size_t, k);
-          int copies = record_copies (records[index], batch->layout);
-          int n_sheets = (copies + slots - 1) / slots;
-          PsStudent student = { .class_index = c, .seq = (int) k + 1, .copies = copies };
+          PsStudent student = { .class_index = c, .seq = (int) k + 1,
+                                .copies = record_copies (records[index], batch) };
           _ps_record_copy_into (records[index], &student.record);
           g_array_append_val (batch->students, student);
           if (source != NULL)
             g_array_append_val (source, index);
-          for (int s = 0; s < n_sheets; s++)
-            {
-              PsPage page = {
-                .kind = PS_PAGE_SHEET,
-                .number = batch->pages->len + 1,
-                .class_index = c,
-                .student = batch->students->len - 1,
-                .copies = MIN (slots, copies - s * slots),
-                .sheet = s + 1,
-                .n_sheets = n_sheets,
-              };
-              g_array_append_val (batch->pages, page);
-            }
         }
+
+      /* A separator, then the class's sheets: never two classes on one
+       * sheet (envelopes are per class). */
+      _ps_batch_add_page (batch, PS_PAGE_SEPARATOR, c, NULL);
+      if (batch->settings.impose == PS_IMPOSE_STACK)
+        impose_stack (batch, c, klass->first, klass->n_students);
+      else
+        impose_sequence (batch, c, klass->first, klass->n_students);
     }
 }

@@ -18,6 +18,12 @@
  * students goes whole to one printer (an envelope's stack comes out of one
  * machine, in order), classes are given to printers balanced by pages, and
  * the ledger knows each job's printer from the start.
+ *
+ * Colour: each printer gets the batch as it was colour-managed, PWG raster
+ * in the device's space where its queue hands that to the device as it is,
+ * else the device-space PDF (_ps_queue_choose_format()), chosen per queue
+ * and per class member before anything is recorded; a job's document is
+ * rendered in its printer's format just before the job is recorded.
  */
 #include "config.h"
 #include "ps-print-private.h"
@@ -165,6 +171,31 @@ _ps_print_target_free (PsPrintTarget *target)
   g_free (target);
 }
 
+PsDeviceSpace
+_ps_print_device_space (const PsBatch *batch)
+{
+  /* The profile header's data colour space (bytes 16..19); the batch's
+   * profile was validated when the batch was made. */
+  gsize len = 0;
+  const guint8 *icc = batch->settings.profile != NULL
+                        ? g_bytes_get_data (batch->settings.profile, &len) : NULL;
+  if (icc == NULL || len < 20)
+    return PS_DEVICE_SRGB;
+  return memcmp (icc + 16, "CMYK", 4) == 0 ? PS_DEVICE_CMYK : PS_DEVICE_RGB;
+}
+
+bool
+_ps_print_choose_format (PsQueue *queue, const PsBatch *batch, PsDocumentFormat *format,
+                         GError **error)
+{
+  g_autofree char *why = NULL;
+  if (!_ps_queue_choose_format (queue, _ps_print_device_space (batch), batch->settings.dpi,
+                                format, &why, error))
+    return false;
+  g_debug ("print: %s", why);
+  return true;
+}
+
 static bool
 check_sheet (PsQueue *queue, const PsPrintOptions *options, const PsBatch *batch, GError **error)
 {
@@ -194,23 +225,30 @@ add_destination (GPtrArray *targets, const char *name, const PsPrintOptions *opt
     return false;
   const char *printer = _ps_queue_get_name (queue);
 
+  PsDocumentFormat format = PS_DOCUMENT_PDF;
   if (!_ps_queue_is_class (queue))
     {
-      if (!check_sheet (queue, options, batch, error))
+      if (!check_sheet (queue, options, batch, error)
+          || !_ps_print_choose_format (queue, batch, &format, error))
         return false;
       if (has_queue (targets, printer))
         return true;
       PsPrintTarget *target = g_new0 (PsPrintTarget, 1);
       target->printer = g_strdup (printer);
       target->queue = g_steal_pointer (&queue);
+      target->format = format;
       g_ptr_array_add (targets, target);
       return true;
     }
 
   /* A class has no media of its own: every member is checked through its
-   * own destination info; members that take no jobs now are left out. */
+   * own destination info; members that take no jobs now are left out.  Nor
+   * has it one document format: the members may be different machines, so
+   * each gets its own, and a member that takes none of the colour-managed
+   * ones is left out as well (never sent sRGB). */
   g_auto (GStrv) members = _ps_queue_dup_members (queue);
   g_autoptr (GString) idle = g_string_new (NULL);
+  g_autoptr (GString) unfit = g_string_new (NULL);
   size_t added = 0;
   for (size_t i = 0; members[i] != NULL; i++)
     {
@@ -225,13 +263,28 @@ add_destination (GPtrArray *targets, const char *name, const PsPrintOptions *opt
           g_string_append_printf (idle, "%s%s", idle->len > 0 ? ", " : "", members[i]);
           continue;
         }
+      g_autoptr (GError) refused = NULL;
+      if (!_ps_print_choose_format (member, batch, &format, &refused))
+        {
+          g_string_append_printf (unfit, "%s%s", unfit->len > 0 ? "; " : "", refused->message);
+          continue;
+        }
       added++;
       if (has_queue (targets, _ps_queue_get_name (member)))
         continue;
       PsPrintTarget *target = g_new0 (PsPrintTarget, 1);
       target->printer = g_strdup (printer);
       target->queue = g_steal_pointer (&member);
+      target->format = format;
       g_ptr_array_add (targets, target);
+    }
+  if (added == 0 && unfit->len > 0)
+    {
+      g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_FORMAT,
+                   "no member of class '%s' on server '%s' takes the colour-managed pages: "
+                   "%s%s%s", printer, _ps_queue_get_server (queue), unfit->str,
+                   idle->len > 0 ? "; and not accepting jobs: " : "", idle->str);
+      return false;
     }
   if (added == 0)
     {
@@ -320,7 +373,7 @@ record_after_failure (PsLedger *ledger, PsQueue *queue, gint64 job_id, int cups_
 PsLedgerJob *
 _ps_print_submit_job (PsLedger *ledger, PsPrintTarget *target, const PsBatch *batch,
                       const PsPrintOptions *options, const char *name, const size_t *pages,
-                      size_t n_pages, const char *pdf, gint64 *recorded, GError **error)
+                      size_t n_pages, const char *document, gint64 *recorded, GError **error)
 {
   PsQueue *queue = target->queue;
   if (recorded != NULL)
@@ -355,7 +408,7 @@ _ps_print_submit_job (PsLedger *ledger, PsPrintTarget *target, const PsBatch *ba
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  if (!_ps_queue_send_document (queue, created.id, name, pdf, &local))
+  if (!_ps_queue_send_document (queue, created.id, name, document, target->format, &local))
     {
       g_autofree char *why = g_strdup_printf ("document not sent: %s", local->message);
       record_after_failure (ledger, queue, job_id, created.id, why);
@@ -751,7 +804,8 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
   if (lock < 0)
     return false;
 
-  /* Printers, server and media are checked before anything is recorded. */
+  /* Printers, server, media and each printer's document format are checked
+   * before anything is recorded. */
   g_autoptr (GPtrArray) targets = _ps_print_open_targets (options, batch, error);
   if (targets == NULL)
     return false;
@@ -833,16 +887,20 @@ ps_print_batch (PsLedger *ledger, const char *batch_dir, const PsPrintOptions *o
                            g_strdup (_ps_queue_get_name (target->queue)));
 
       g_autofree char *name = job_name (batch, first, ++sequence);
-      g_autofree char *file = g_strdup_printf ("job-%zu.pdf", sequence);
-      g_autofree char *pdf = g_build_filename (jobs_dir, file, NULL);
+      /* The job document: what this printer takes, in the batch's device
+       * space. */
+      bool pwg = target->format == PS_DOCUMENT_PWG_RASTER;
+      g_autofree char *file = g_strdup_printf ("job-%zu.%s", sequence, pwg ? "pwg" : "pdf");
+      g_autofree char *document = g_build_filename (jobs_dir, file, NULL);
       PsLedgerJob *job = NULL;
-      if (_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, jobs_dir, pdf,
-                                  0, NULL, &failure))
+      if (_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, jobs_dir,
+                                  pwg ? NULL : document, pwg ? document : NULL, 0, NULL,
+                                  &failure))
         job = _ps_print_submit_job (ledger, target, batch, options, name,
-                                    (const size_t *) pages->data, pages->len, pdf, NULL,
+                                    (const size_t *) pages->data, pages->len, document, NULL,
                                     &failure);
       /* The job file served its purpose: CUPS has its own copy. */
-      g_unlink (pdf);
+      g_unlink (document);
       if (job == NULL)
         {
           pages_not_sent += pages->len;

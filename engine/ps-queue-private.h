@@ -58,12 +58,38 @@ typedef struct {
 
 void _ps_queue_job_clear (PsQueueJob *job);
 
-/* Submits one PDF file as one job: Create-Job + Send-Document.  @options:
- * NULL-terminated "name=value" strings, added after the built-in ones
- * (media, print-scaling=none, colour handled by the application).
+/* The space a batch was colour-managed into. */
+typedef enum {
+  PS_DEVICE_SRGB,                 /* no printer profile */
+  PS_DEVICE_RGB,                  /* an RGB printer profile: device RGB */
+  PS_DEVICE_CMYK,                 /* a CMYK printer profile */
+} PsDeviceSpace;
+
+/* What a job document is. */
+typedef enum {
+  PS_DOCUMENT_PDF,                /* application/pdf, in the device space (ICC, OutputIntent) */
+  PS_DOCUMENT_PWG_RASTER,         /* image/pwg-raster in the device's own colour space */
+} PsDocumentFormat;
+
+/* Returns: (transfer none): the MIME type of @format. */
+const char *_ps_queue_format_mime (PsDocumentFormat format);
+/* Chooses what to send a batch composed in @space at @dpi as, from what the
+ * queue takes (document-format-supported, and for PWG raster the types and
+ * resolutions the device takes): PWG raster in the device's space when it
+ * reaches the device as it is, else the device-space PDF.  A queue that
+ * takes neither is refused (PS_QUEUE_ERROR_FORMAT), never sent sRGB.  A
+ * class has no document formats of its own that say what reaches its
+ * devices: choose for each member (_ps_queue_dup_members()).
+ * *@why (nullable, transfer full): one line on the choice, for logs. */
+bool _ps_queue_choose_format (PsQueue *queue, PsDeviceSpace space, int dpi,
+                              PsDocumentFormat *format, char **why, GError **error);
+/* Submits one file as one job: Create-Job + Send-Document of @format.
+ * @options: NULL-terminated "name=value" strings, added after the built-in
+ * ones (media, print-scaling=none, colour handled by the application).
  * Returns: the CUPS job id, or 0 with PS_QUEUE_ERROR. */
-int _ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path,
-                      const char *media, char *const *options, GError **error);
+int _ps_queue_submit (PsQueue *queue, const char *title, const char *path,
+                      PsDocumentFormat format, const char *media, char *const *options,
+                      GError **error);
 /* The two halves of _ps_queue_submit, so that the caller can record the
  * job's identity between them.  Create-Job with the built-in options
  * (@media_type nullable: sent with the size as media-col), then the job's
@@ -72,10 +98,11 @@ int _ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path,
 bool _ps_queue_create_job (PsQueue *queue, const char *title, const char *media,
                            const char *media_type, char *const *options, PsQueueJob *job,
                            GError **error);
-/* Send-Document of @pdf_path as the job's only document; on any failure the
- * job is canceled (it would wait for its document until CUPS gives up). */
-bool _ps_queue_send_document (PsQueue *queue, int job_id, const char *title,
-                              const char *pdf_path, GError **error);
+/* Send-Document of @path, a document of @format, as the job's only
+ * document; on any failure the job is canceled (it would wait for its
+ * document until CUPS gives up). */
+bool _ps_queue_send_document (PsQueue *queue, int job_id, const char *title, const char *path,
+                              PsDocumentFormat format, GError **error);
 bool _ps_queue_cancel_job (PsQueue *queue, int job_id, GError **error);
 
 /* The newest job of this queue named @title (any state, any user): its id,

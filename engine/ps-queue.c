@@ -11,6 +11,7 @@
 
 #include <cups/cups.h>
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -769,25 +770,26 @@ queue_reset (PsQueue *queue)
 }
 
 bool
-_ps_queue_send_document (PsQueue *queue, int job_id, const char *title, const char *pdf_path,
-                         GError **error)
+_ps_queue_send_document (PsQueue *queue, int job_id, const char *title, const char *path,
+                         PsDocumentFormat format, GError **error)
 {
-  g_return_val_if_fail (queue != NULL && job_id > 0 && title != NULL && pdf_path != NULL, false);
+  g_return_val_if_fail (queue != NULL && job_id > 0 && title != NULL && path != NULL, false);
   g_return_val_if_fail (error == NULL || *error == NULL, false);
 
-  int fd = open (pdf_path, O_RDONLY | O_CLOEXEC);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
       int err = errno;
       g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT, "cannot open '%s': %s",
-                   pdf_path, g_strerror (err));
+                   path, g_strerror (err));
       _ps_queue_cancel_job (queue, job_id, NULL);
       return false;
     }
 
-  g_autofree char *doc_name = g_path_get_basename (pdf_path);
+  g_autofree char *doc_name = g_path_get_basename (path);
   http_status_t http_status = cupsStartDestDocument (queue->http, queue->dest, queue->dinfo,
-                                                     job_id, doc_name, CUPS_FORMAT_PDF, 0, NULL,
+                                                     job_id, doc_name,
+                                                     _ps_queue_format_mime (format), 0, NULL,
                                                      1);
   if (http_status != HTTP_STATUS_CONTINUE)
     {
@@ -812,7 +814,7 @@ _ps_queue_send_document (PsQueue *queue, int job_id, const char *title, const ch
       if (n < 0)
         {
           int err = errno;
-          failure = g_strdup_printf ("cannot read '%s': %s", pdf_path, g_strerror (err));
+          failure = g_strdup_printf ("cannot read '%s': %s", path, g_strerror (err));
           break;
         }
       if (n == 0)
@@ -842,24 +844,24 @@ _ps_queue_send_document (PsQueue *queue, int job_id, const char *title, const ch
 }
 
 int
-_ps_queue_submit (PsQueue *queue, const char *title, const char *pdf_path, const char *media,
-                  char *const *options, GError **error)
+_ps_queue_submit (PsQueue *queue, const char *title, const char *path, PsDocumentFormat format,
+                  const char *media, char *const *options, GError **error)
 {
   g_return_val_if_fail (queue != NULL, 0);
-  g_return_val_if_fail (title != NULL && pdf_path != NULL, 0);
+  g_return_val_if_fail (title != NULL && path != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
   /* A file that cannot be read is refused before CUPS has a job. */
-  if (access (pdf_path, R_OK) != 0)
+  if (access (path, R_OK) != 0)
     {
       int err = errno;
       g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT, "cannot open '%s': %s",
-                   pdf_path, g_strerror (err));
+                   path, g_strerror (err));
       return 0;
     }
   g_auto (PsQueueJob) job = { 0 };
   if (!_ps_queue_create_job (queue, title, media, NULL, options, &job, error)
-      || !_ps_queue_send_document (queue, job.id, title, pdf_path, error))
+      || !_ps_queue_send_document (queue, job.id, title, path, format, error))
     return 0;
   return job.id;
 }
@@ -1057,4 +1059,165 @@ _ps_queue_get_job_state (PsQueue *queue, int job_id, PsJobState *state, char **r
   if (reason != NULL)
     *reason = g_steal_pointer (&job.reason);
   return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Document formats                                                   */
+/* ------------------------------------------------------------------ */
+
+const char *
+_ps_queue_format_mime (PsDocumentFormat format)
+{
+  return format == PS_DOCUMENT_PWG_RASTER ? "image/pwg-raster" : CUPS_FORMAT_PDF;
+}
+
+/* PWG 5102.4 type of a device space, and the cupsColorSpace CUPS's IPP
+ * Everywhere PPDs give it. */
+static const char *
+queue_pwg_type (PsDeviceSpace space, int *cups_space)
+{
+  switch (space)
+    {
+    case PS_DEVICE_CMYK:
+      *cups_space = 6;     /* CUPS_CSPACE_CMYK */
+      return "cmyk_8";
+    case PS_DEVICE_RGB:
+      *cups_space = 1;     /* CUPS_CSPACE_RGB: device RGB */
+      return "rgb_8";
+    default:
+      *cups_space = 19;    /* CUPS_CSPACE_SRGB */
+      return "srgb_8";
+    }
+}
+
+/* What a CUPS 2.x queue does with PWG raster is in the PPD it generated
+ * for the printer, not in its IPP attributes (cupsd reports the fixed
+ * pwg-raster-document-type-supported black_1,sgray_8,srgb_8 of its own
+ * filters for every colour queue).  The PPD says whether PWG raster goes
+ * to the device untouched (a "-" filter from image/pwg-raster) and which
+ * colour spaces and resolutions the device takes (ColorModel /
+ * HWResolution).  Read as text from the server - no PPD API. */
+static bool
+queue_ppd_takes_pwg (PsQueue *queue, int cups_space, int dpi, char **why)
+{
+  g_autofree char *resource = g_strdup_printf ("/printers/%s.ppd", queue->printer);
+  g_autofree char *tmp = NULL;
+  int fd = g_file_open_tmp ("photosheet-ppd-XXXXXX", &tmp, NULL);
+  if (fd < 0)
+    return false;
+  http_status_t status = cupsGetFd (queue->http, resource, fd);
+  close (fd);
+  g_autofree char *ppd = NULL;
+  bool read = status == HTTP_STATUS_OK && g_file_get_contents (tmp, &ppd, NULL, NULL);
+  g_unlink (tmp);
+  if (!read)
+    {
+      *why = g_strdup_printf ("no PPD for queue '%s' (a class or a raw queue)", queue->printer);
+      return false;
+    }
+
+  bool passthrough = false, space = false, any_resolution = false, resolution = false;
+  g_auto (GStrv) lines = g_strsplit (ppd, "\n", -1);
+  g_autofree char *wanted_space = g_strdup_printf ("/cupsColorSpace %d/cupsBitsPerColor 8/", cups_space);
+  g_autofree char *wanted_res = g_strdup_printf ("HWResolution[%d %d]", dpi, dpi);
+  for (size_t i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+      if (g_str_has_prefix (l, "*cupsFilter2:") && strstr (l, "\"image/pwg-raster ") != NULL)
+        {
+          /* "src dst cost program": passed through when program is "-". */
+          g_auto (GStrv) f = g_strsplit_set (strchr (l, '"') + 1, " \"", -1);
+          size_t n = g_strv_length (f);
+          while (n > 0 && f[n - 1][0] == '\0')
+            n--;
+          passthrough |= n == 4 && strcmp (f[0], "image/pwg-raster") == 0 && strcmp (f[3], "-") == 0;
+        }
+      else if (g_str_has_prefix (l, "*ColorModel ") && strstr (l, wanted_space) != NULL)
+        space = true;
+      else if (strstr (l, "HWResolution[") != NULL)
+        {
+          any_resolution = true;
+          resolution |= strstr (l, wanted_res) != NULL;
+        }
+    }
+  if (!passthrough)
+    *why = g_strdup_printf ("queue '%s' converts PWG raster (no pass-through filter)", queue->printer);
+  else if (!space)
+    *why = g_strdup_printf ("the device of queue '%s' takes no colour space %d raster",
+                            queue->printer, cups_space);
+  else if (any_resolution && !resolution)
+    *why = g_strdup_printf ("the device of queue '%s' takes no %d dpi raster", queue->printer, dpi);
+  return passthrough && space && (resolution || !any_resolution);
+}
+
+/* The same from the IPP attributes of a destination that is no CUPS 2.x
+ * queue (an IPP Everywhere printer or proxy reports its own). */
+static bool
+queue_ipp_takes_pwg (PsQueue *queue, const char *type, int dpi, char **why)
+{
+  ipp_attribute_t *types = cupsFindDestSupported (queue->http, queue->dest, queue->dinfo,
+                                                  "pwg-raster-document-type");
+  ipp_attribute_t *res = cupsFindDestSupported (queue->http, queue->dest, queue->dinfo,
+                                                "pwg-raster-document-resolution");
+  if (types == NULL || !ippContainsString (types, type))
+    {
+      *why = g_strdup_printf ("printer '%s' takes no %s PWG raster", queue->printer, type);
+      return false;
+    }
+  for (int i = 0; res != NULL && i < ippGetCount (res); i++)
+    {
+      ipp_res_t units;
+      int y = 0, x = ippGetResolution (res, i, &y, &units);
+      if (units == IPP_RES_PER_INCH && x == dpi && y == dpi)
+        return true;
+    }
+  if (res == NULL)
+    return true;
+  *why = g_strdup_printf ("printer '%s' takes no %d dpi PWG raster", queue->printer, dpi);
+  return false;
+}
+
+bool
+_ps_queue_choose_format (PsQueue *queue, PsDeviceSpace space, int dpi, PsDocumentFormat *format,
+                         char **why, GError **error)
+{
+  g_return_val_if_fail (queue != NULL && format != NULL, false);
+
+  ipp_attribute_t *formats = cupsFindDestSupported (queue->http, queue->dest, queue->dinfo,
+                                                    "document-format");
+  bool pdf = formats != NULL && ippContainsString (formats, CUPS_FORMAT_PDF);
+  bool pwg = formats != NULL && ippContainsString (formats, "image/pwg-raster");
+  int cups_space = 0;
+  const char *type = queue_pwg_type (space, &cups_space);
+  g_autofree char *reason = NULL;
+  /* cupsd marks its queues with printer-type; others speak for their device. */
+  bool cups_queue = cupsGetOption ("printer-type", queue->dest->num_options,
+                                   queue->dest->options) != NULL;
+
+  if (pwg && (cups_queue ? queue_ppd_takes_pwg (queue, cups_space, dpi, &reason)
+                         : queue_ipp_takes_pwg (queue, type, dpi, &reason)))
+    {
+      *format = PS_DOCUMENT_PWG_RASTER;
+      if (why != NULL)
+        *why = g_strdup_printf ("image/pwg-raster %s at %d dpi: printer '%s' takes it as it is",
+                                type, dpi, queue->printer);
+      return true;
+    }
+  if (pdf)
+    {
+      *format = PS_DOCUMENT_PDF;
+      if (why != NULL)
+        *why = g_strdup_printf ("application/pdf in the device space%s%s",
+                                reason != NULL ? ": " : "", reason != NULL ? reason : "");
+      return true;
+    }
+  g_autoptr (GString) list = g_string_new (NULL);
+  for (int i = 0; formats != NULL && i < ippGetCount (formats); i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? ", " : "", ippGetString (formats, i, NULL));
+  g_set_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_FORMAT,
+               "printer '%s' takes neither image/pwg-raster in %s at %d dpi nor application/pdf "
+               "(it takes: %s)%s%s: the colour-managed pages cannot reach it, nothing was sent",
+               queue->printer, type, dpi, list->len > 0 ? list->str : "nothing",
+               reason != NULL ? "; " : "", reason != NULL ? reason : "");
+  return false;
 }

@@ -143,7 +143,7 @@ writers_finish (GPtrArray *writers, GError **error)
  * the manifest too when @manifest_path is given. */
 static GPtrArray *
 writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const char *pdf_path,
-             PsFormats formats, const char *manifest_path, GError **error)
+             const char *pwg_path, PsFormats formats, const char *manifest_path, GError **error)
 {
   g_autoptr (GPtrArray) writers = g_ptr_array_new_with_free_func ((GDestroyNotify) _ps_writer_free);
   PsWriter *w;
@@ -152,6 +152,12 @@ writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const ch
   if (pdf_path != NULL)
     {
       if ((w = _ps_output_pdf_new (batch, color, pdf_path, error)) == NULL)
+        return NULL;
+      g_ptr_array_add (writers, w);
+    }
+  if (pwg_path != NULL)
+    {
+      if ((w = _ps_output_pwg_new (batch, color, pwg_path, error)) == NULL)
         return NULL;
       g_ptr_array_add (writers, w);
     }
@@ -166,7 +172,8 @@ writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const ch
     {
       g_autofree char *dir = g_build_filename (out_dir, "png", NULL);
       if ((w = _ps_output_png_new (batch, color, dir, (formats & PS_FORMAT_PNG) != 0,
-                                   (formats & PS_FORMAT_PROOF) != 0, error)) == NULL)
+                                   (formats & PS_FORMAT_PROOF) != 0,
+                                   (formats & PS_FORMAT_PROOF_PAPER) != 0, error)) == NULL)
         return NULL;
       g_ptr_array_add (writers, w);
     }
@@ -177,8 +184,8 @@ writers_new (const PsBatch *batch, PsColor *color, const char *out_dir, const ch
 
 static bool
 run_pipeline (const PsBatch *batch, PsColor *color, GPtrArray *writers, const size_t *numbers,
-              size_t n, int jobs, const char *mark, PsProgressFunc progress, void *progress_data,
-              GPtrArray **digests, GError **error)
+              size_t n, int jobs, const char *mark, const size_t *only_student,
+              PsProgressFunc progress, void *progress_data, GPtrArray **digests, GError **error)
 {
   PsPipeline pipeline = {
     .batch = batch,
@@ -189,6 +196,7 @@ run_pipeline (const PsBatch *batch, PsColor *color, GPtrArray *writers, const si
     .n_writers = writers->len,
     .jobs = jobs,
     .mark = mark,
+    .only_student = only_student,
     .progress = progress,
     .progress_data = progress_data,
   };
@@ -232,6 +240,15 @@ batch_identity (const PsBatch *batch)
                                                (unsigned) s->formats, s->tiff_compression,
                                                s->mask_style);
   g_checksum_update (sum, (const guchar *) settings, -1);
+  /* Copies and imposition make other pages of the same roster; only when
+   * set, as in the ledger's batch key, so that a batch of the layout's
+   * copies keeps its identity. */
+  if (s->copies != 0 || s->impose != PS_IMPOSE_SEQUENCE)
+    {
+      g_autofree char *imposition = g_strdup_printf ("copies %d impose %d\n", s->copies,
+                                                     (int) s->impose);
+      g_checksum_update (sum, (const guchar *) imposition, -1);
+    }
   if (s->layout_text != NULL)
     g_checksum_update (sum, (const guchar *) s->layout_text, -1);
   return g_strdup (g_checksum_get_string (sum));
@@ -310,6 +327,7 @@ is_ours (const char *sub, const char *name, bool is_dir)
         return strcmp (name, "tiff") == 0 || strcmp (name, "png") == 0
                || strcmp (name, "jobs") == 0;
       if (strcmp (name, "sheets.pdf") == 0 || strcmp (name, "reprint.pdf") == 0
+          || strcmp (name, "reprint.pwg") == 0
           || strcmp (name, PS_BATCH_MARKER_NAME) == 0)
         return true;
       /* csv files and g_file_set_contents()'s temporaries of them */
@@ -324,7 +342,8 @@ is_ours (const char *sub, const char *name, bool is_dir)
   if (is_dir)
     return false;
   if (strcmp (sub, "jobs") == 0)
-    return g_str_has_prefix (name, "job-") && g_str_has_suffix (name, ".pdf");
+    return g_str_has_prefix (name, "job-")
+           && (g_str_has_suffix (name, ".pdf") || g_str_has_suffix (name, ".pwg"));
   const char *suffix = strcmp (sub, "tiff") == 0 ? ".tif" : ".png";
   bool digits = len >= 4 && g_ascii_isdigit (name[0]) && g_ascii_isdigit (name[1])
                 && g_ascii_isdigit (name[2]) && g_ascii_isdigit (name[3]);
@@ -507,13 +526,13 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
   g_autofree char *pdf_path = g_build_filename (out_dir, "sheets.pdf", NULL);
   g_autofree char *manifest_path = g_build_filename (out_dir, "manifest.csv", NULL);
   g_autoptr (GPtrArray) writers = writers_new (batch, color, out_dir,
-                                               (formats & PS_FORMAT_PDF) ? pdf_path : NULL,
+                                               (formats & PS_FORMAT_PDF) ? pdf_path : NULL, NULL,
                                                formats, manifest_path, error);
   if (writers == NULL)
     return false;
   int jobs = options->jobs > 0 ? options->jobs : (int) g_get_num_processors ();
   g_autoptr (GPtrArray) digests = NULL;
-  if (!run_pipeline (batch, color, writers, NULL, 0, jobs, NULL, options->progress,
+  if (!run_pipeline (batch, color, writers, NULL, 0, jobs, NULL, NULL, options->progress,
                      options->progress_data, &digests, error))
     return false;
   if (options->record && !record_in_ledger (batch, out_dir, options, digests, error))
@@ -533,21 +552,42 @@ ps_render_batch (const PsBatch *batch, const char *out_dir, const PsRenderOption
   return write_marker (out_dir, identity, MARKER_RENDERED, error);
 }
 
-bool
-_ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
-                        const char *out_dir, const char *pdf_path, PsFormats formats,
-                        const char *mark, GError **error)
+static bool
+render_pages (const PsBatch *batch, const size_t *numbers, size_t n, const size_t *only_student,
+              const char *out_dir, const char *pdf_path, const char *pwg_path, PsFormats formats,
+              const char *mark, GError **error)
 {
-  g_return_val_if_fail (batch != NULL && out_dir != NULL, false);
-
   g_autoptr (PsColor) color = batch_color (batch, error);
   if (color == NULL)
     return false;
-  g_autoptr (GPtrArray) writers = writers_new (batch, color, out_dir, pdf_path,
+  g_autoptr (GPtrArray) writers = writers_new (batch, color, out_dir, pdf_path, pwg_path,
                                                formats & (PS_FORMAT_TIFF | PS_FORMAT_PNG), NULL,
                                                error);
   if (writers == NULL)
     return false;
   /* A few pages: one thread. */
-  return run_pipeline (batch, color, writers, numbers, n, 1, mark, NULL, NULL, NULL, error);
+  return run_pipeline (batch, color, writers, numbers, n, 1, mark, only_student, NULL, NULL,
+                       NULL, error);
+}
+
+bool
+_ps_render_batch_pages (const PsBatch *batch, const size_t *numbers, size_t n,
+                        const char *out_dir, const char *pdf_path, const char *pwg_path,
+                        PsFormats formats, const char *mark, GError **error)
+{
+  g_return_val_if_fail (batch != NULL && out_dir != NULL, false);
+  return render_pages (batch, numbers, n, NULL, out_dir, pdf_path, pwg_path, formats, mark,
+                       error);
+}
+
+bool
+_ps_render_batch_student_pages (const PsBatch *batch, size_t student, const size_t *numbers,
+                                size_t n, const char *out_dir, const char *pdf_path,
+                                const char *pwg_path, PsFormats formats, const char *mark,
+                                GError **error)
+{
+  g_return_val_if_fail (batch != NULL && out_dir != NULL, false);
+  g_return_val_if_fail (student < batch->students->len, false);
+  return render_pages (batch, numbers, n, &student, out_dir, pdf_path, pwg_path, formats, mark,
+                       error);
 }

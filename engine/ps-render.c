@@ -19,6 +19,7 @@
 #define SIZE_STEP 0.25   /* points between tried font sizes */
 #define FIELD_SEPARATOR "   "
 #define LABEL_JOINER "\u00A0"   /* label and value never split across lines */
+#define MAX_ROWS_PER_GROUP 100   /* MAX_GRID of the layouts */
 
 G_DEFINE_QUARK (ps-render-error-quark, ps_render_error)
 
@@ -57,9 +58,41 @@ new_text_layout (PsRenderer *r, const char *family, double size, const char *tex
   return layout;
 }
 
+/* True when both the logical box and the ink of @layout (its width set to
+ * @width, so lines sit where they will be drawn) lie inside @width x
+ * @height: a glyph's overhang (italics, a wide CJK form) must not cross a
+ * cut line either. */
+static bool
+layout_fits (PangoLayout *layout, double width, double height)
+{
+  PangoRectangle ink, logical;
+  pango_layout_get_extents (layout, &ink, &logical);
+  const double slack = 1e-6;
+  double s = PANGO_SCALE;
+  if (logical.width / s > width + slack || logical.height / s > height + slack)
+    return false;
+  /* Lines wider than @width are not wrapped further when wrapping is off:
+   * measure where each line's ink is. */
+  PangoLayoutIter *iter = pango_layout_get_iter (layout);
+  bool fits = true;
+  do
+    {
+      PangoRectangle line_ink, line_logical;
+      pango_layout_iter_get_line_extents (iter, &line_ink, &line_logical);
+      if (line_logical.x / s < -slack || (line_logical.x + line_logical.width) / s > width + slack
+          || (line_ink.width > 0
+              && (line_ink.x / s < -slack || (line_ink.x + line_ink.width) / s > width + slack)))
+        fits = false;
+    }
+  while (fits && pango_layout_iter_next_line (iter));
+  pango_layout_iter_free (iter);
+  return fits && (ink.height <= 0 || (ink.y / s >= -slack && (ink.y + ink.height) / s <= height + slack));
+}
+
 /* Finds the largest size in @font's range at which @text fits @width x
  * @height on one line; failing that, wrapped at @width.  Returns a layout
- * ready to draw, or NULL when the text does not fit even at the minimum. */
+ * ready to draw (its width set to @width), or NULL when the text does not
+ * fit even at the minimum. */
 static PangoLayout *
 fit_text_attrs (PsRenderer *r, const PsFontSpec *font, const char *text, PangoAttrList *attrs,
                 double width, double height, bool allow_wrap, PangoAlignment align)
@@ -76,16 +109,21 @@ fit_text_attrs (PsRenderer *r, const PsFontSpec *font, const char *text, PangoAt
             pango_layout_set_width (layout, (int) floor (width * PANGO_SCALE));
             pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
           }
-        PangoRectangle logical;
-        pango_layout_get_extents (layout, NULL, &logical);
-        double w = logical.width / (double) PANGO_SCALE;
-        double h = logical.height / (double) PANGO_SCALE;
-        if (w <= width + 1e-6 && h <= height + 1e-6)
+        else
           {
-            if (!wrap)
-              pango_layout_set_width (layout, (int) floor (width * PANGO_SCALE));
-            return layout;
+            /* One line: measured unwrapped first, then placed in @width. */
+            PangoRectangle logical;
+            pango_layout_get_extents (layout, NULL, &logical);
+            if (logical.width / (double) PANGO_SCALE > width + 1e-6)
+              {
+                g_object_unref (layout);
+                continue;
+              }
+            pango_layout_set_width (layout, (int) floor (width * PANGO_SCALE));
           }
+        if ((wrap || pango_layout_get_line_count (layout) == 1)
+            && layout_fits (layout, width, height))
+          return layout;
         g_object_unref (layout);
       }
   return NULL;
@@ -145,9 +183,10 @@ copy_text (const PsLayout *layout, const PsRecord *record)
 static double
 copy_caption_width (const PsLayout *layout)
 {
-  /* The caption may use the gap beside the photo, but never reach the
-   * neighbour's caption. */
-  return layout->photo_width + layout->gap_x * 0.8;
+  /* Inside the photo's width, with or without cut marks: the copies are
+   * cut apart along the photo's side edges (the marks only guide the
+   * knife), so a caption wider than the photo would be cut. */
+  return layout->photo_width;
 }
 
 /* Space between a photo and its caption, taken from the caption's height. */
@@ -178,8 +217,32 @@ fit_copy_caption (PsRenderer *r, const PsRecord *record)
                    PANGO_ALIGN_CENTER);
 }
 
+/* The field to blame when a caption of @fields does not fit: the first
+ * whose value alone does not fit @width x @height at the minimum size,
+ * else all of them ("xm,xh"). */
+static char *
+blame_field (PsRenderer *r, const PsFontSpec *font, const PsField *fields, size_t n_fields,
+             const PsRecord *record, double width, double height)
+{
+  g_autoptr (GString) all = g_string_new (NULL);
+  for (size_t i = 0; i < n_fields; i++)
+    {
+      const char *value = record->values[fields[i]];
+      if (value == NULL)
+        continue;
+      PsFontSpec min = { font->family, font->size_min, font->size_min };
+      PangoLayout *alone = fit_text (r, &min, value, width, height, true, PANGO_ALIGN_LEFT);
+      if (alone == NULL)
+        return g_strdup (ps_field_get_key (fields[i]));
+      g_object_unref (alone);
+      g_string_append_printf (all, "%s%s", all->len > 0 ? "," : "", ps_field_get_key (fields[i]));
+    }
+  return g_string_free (g_steal_pointer (&all), FALSE);
+}
+
 bool
-_ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, GError **error)
+_ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, char **field,
+                           GError **error)
 {
   const PsLayout *layout = renderer->layout;
 
@@ -188,6 +251,10 @@ _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, GError 
       PangoLayout *strip = fit_strip (renderer, record);
       if (strip == NULL)
         {
+          if (field != NULL)
+            *field = blame_field (renderer, &layout->strip_font, layout->strip_fields,
+                                  layout->n_strip_fields, record, layout->strip.width,
+                                  layout->strip.height);
           g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAPTION,
                        "caption strip does not fit in %.1f x %.1f mm even at %.1f pt",
                        layout->strip.width * 25.4 / 72, layout->strip.height * 25.4 / 72,
@@ -201,9 +268,16 @@ _ps_renderer_check_record (PsRenderer *renderer, const PsRecord *record, GError 
       PangoLayout *caption = fit_copy_caption (renderer, record);
       if (caption == NULL)
         {
+          double height = layout->copy_caption_height - copy_caption_gap (layout);
+          if (field != NULL)
+            *field = blame_field (renderer, &layout->copy_font, layout->copy_fields,
+                                  layout->n_copy_fields, record, copy_caption_width (layout),
+                                  height);
           g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAPTION,
-                       "photo caption does not fit under the photo even at %.1f pt",
-                       layout->copy_font.size_min);
+                       "photo caption does not fit inside the %.1f mm photo width even at "
+                       "%.1f pt%s", copy_caption_width (layout) * 25.4 / 72,
+                       layout->copy_font.size_min,
+                       height >= 2 * layout->copy_font.size_min * 1.2 ? " on two lines" : "");
           return false;
         }
       g_object_unref (caption);
@@ -266,12 +340,52 @@ draw_cut_marks (cairo_t *cr, const PsLayout *layout, const PsRect *slot)
   cairo_restore (cr);
 }
 
+/* The marks of the cut lines around the drawn groups (between groups,
+ * and between the last one and the empty rows below it), in the side
+ * margins.  Each line once. */
+static void
+draw_group_marks (cairo_t *cr, const PsLayout *layout, const bool *cut_above_row)
+{
+  bool any = false;
+  cairo_save (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_set_line_width (cr, layout->mark_width);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
+  for (int row = 1; row < layout->rows; row++)
+    if (cut_above_row[row])
+      {
+        PsRect marks[2];
+        double y = _ps_layout_cut_y (layout, row);
+        _ps_layout_group_marks (layout, y, marks);
+        for (int m = 0; m < 2; m++)
+          {
+            cairo_move_to (cr, marks[m].x, y);
+            cairo_line_to (cr, marks[m].x + marks[m].width, y);
+          }
+        any = true;
+      }
+  if (any)
+    cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+/* One group: its copies with their captions and cut marks, then its
+ * record (the strip, its bands or its record cell). */
 static bool
-draw_sheet (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page,
-            cairo_surface_t *photo, GError **error)
+draw_group (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsGroup *group,
+            cairo_surface_t *photo, PsGroupPlace *place, GError **error)
 {
   const PsLayout *layout = r->layout;
-  const PsRecord *record = &_ps_batch_student (batch, page->student)->record;
+  const PsRecord *record = &_ps_batch_student (batch, group->student)->record;
+
+  if (!_ps_layout_place_group (layout, group->first_slot, group->copies, place))
+    {
+      /* The batch was sealed against this layout: never here. */
+      g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_FAILED,
+                   "row %d: a group of %d copies does not fit slot %d of layout '%s'",
+                   record->row, group->copies, group->first_slot + 1, layout->name);
+      return false;
+    }
 
   g_autoptr (PangoLayout) caption = NULL;
   if (layout->n_copy_fields > 0 && layout->copy_caption_height > 0)
@@ -287,9 +401,9 @@ draw_sheet (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page
       return false;
     }
 
-  for (int i = 0; i < page->copies && i < (int) layout->slots->len; i++)
+  for (int i = 0; i < group->copies; i++)
     {
-      const PsRect *slot = &g_array_index (layout->slots, PsRect, i);
+      const PsRect *slot = &g_array_index (layout->slots, PsRect, group->first_slot + i);
       if (photo != NULL)
         draw_photo (cr, photo, slot, layout->crop);
       if (layout->cut_marks)
@@ -306,42 +420,71 @@ draw_sheet (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page
 
   if (strip != NULL)
     {
+      PsRect records[MAX_ROWS_PER_GROUP];
+      size_t n = _ps_layout_group_records (layout, place, records);
       cairo_set_source_rgb (cr, 0, 0, 0);
-      show_layout_at (cr, strip, layout->strip.x, layout->strip.y);
+      for (size_t k = 0; k < n; k++)
+        show_layout_at (cr, strip, records[k].x, records[k].y);
     }
   return true;
 }
 
-/* The separator page: what a teacher needs to split the stack into class
- * envelopes, readable at arm's length, plus a black tab on the edge that
- * steps down with each class so the boundaries show on the side of a stack. */
 static bool
-draw_separator (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page,
-                GError **error)
+draw_sheet (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page,
+            cairo_surface_t *const *photos, size_t only_student, GError **error)
 {
   const PsLayout *layout = r->layout;
-  const PsClass *klass = _ps_batch_class (batch, page->class_index);
-  double x = layout->margin_left;
-  double y = layout->margin_top;
-  double width = layout->sheet_width - layout->margin_left - layout->margin_right
-                 - layout->tab_width - 2 * layout->mark_length;
-  double bottom = layout->sheet_height - layout->margin_bottom;
-  size_t n = klass->n_students;
+  bool cut_above_row[MAX_ROWS_PER_GROUP + 1] = { false };
 
-  /* The tab, bled off the right edge. */
-  int steps = MAX (layout->tab_steps, 1);
-  double span = layout->sheet_height - layout->margin_top - layout->margin_bottom
-                - layout->tab_height;
-  double ty = layout->margin_top + (steps > 1 ? span * (page->class_index % steps) / (steps - 1) : 0);
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (batch, page, g);
+      if (only_student != G_MAXSIZE && group->student != only_student)
+        continue;
+      PsGroupPlace place;
+      if (!draw_group (r, cr, batch, group, photos != NULL ? photos[g] : NULL, &place, error))
+        return false;
+      cut_above_row[place.first_row] = true;
+      cut_above_row[place.first_row + place.n_rows] = true;
+    }
+  /* One student a sheet: no line between groups to mark. */
+  if (layout->cut_marks && layout->groups == PS_GROUPS_ROWS)
+    draw_group_marks (cr, layout, cut_above_row);
+  return true;
+}
+
+/* The black tab bled off the right edge, @height high, at @top plus its
+ * step of @span: it steps down with each class so the boundaries show on
+ * the side of a stack. */
+static void
+draw_tab (cairo_t *cr, const PsLayout *layout, size_t class_index, int steps, double top,
+          double span, double height)
+{
+  double ty = top + (steps > 1 ? span * (class_index % steps) / (steps - 1) : 0);
   cairo_set_source_rgb (cr, 0, 0, 0);
   cairo_rectangle (cr, layout->sheet_width - layout->tab_width, ty, layout->tab_width + 1,
-                   layout->tab_height);
+                   height);
   cairo_fill (cr);
+}
+
+/* A class's head (school code, class name, counts, a rule) and its list of
+ * students @entries in the area @x, @y .. @bottom, @width wide.  @pile: a
+ * line naming the pile, or NULL.  Returns false when the list does not
+ * fit at the smallest size (nothing of it is drawn then), or when the
+ * head does not (@error set). */
+static bool
+draw_class_block (PsRenderer *r, cairo_t *cr, const PsBatch *batch, size_t class_index,
+                  double x, double y, double width, double bottom, const char *pile,
+                  GPtrArray *entries, bool *list_fits, GError **error)
+{
+  const PsLayout *layout = r->layout;
+  const PsClass *klass = _ps_batch_class (batch, class_index);
+  size_t n = entries->len;
 
   g_autofree char *head = g_strdup_printf ("院校代码 %s",
                                            klass->yxdm != NULL ? klass->yxdm : "—");
-  g_autofree char *counts = g_strdup_printf ("班级 %zu / %u    人数 %zu", page->class_index + 1,
-                                             batch->classes->len, n);
+  g_autofree char *counts = g_strdup_printf ("班级 %zu / %u    人数 %zu", class_index + 1,
+                                             batch->classes->len, klass->n_students);
   const PsFontSpec *text_font = &layout->sep_text_font;
   PsFontSpec head_font = { text_font->family, text_font->size_max * 1.2, text_font->size_min };
 
@@ -351,17 +494,20 @@ draw_separator (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *
                                               (bottom - y) / 3, true, PANGO_ALIGN_LEFT);
   g_autoptr (PangoLayout) l_counts = fit_text (r, &head_font, counts, width, bottom - y, true,
                                                PANGO_ALIGN_LEFT);
-  if (l_head == NULL || l_title == NULL || l_counts == NULL)
+  g_autoptr (PangoLayout) l_pile = pile != NULL ? fit_text (r, &head_font, pile, width,
+                                                            bottom - y, true, PANGO_ALIGN_LEFT)
+                                                : NULL;
+  if (l_head == NULL || l_title == NULL || l_counts == NULL || (pile != NULL && l_pile == NULL))
     {
       g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAPTION,
                    "separator of class %zu: the class name does not fit the layout '%s'",
-                   page->class_index + 1, layout->name);
+                   class_index + 1, layout->name);
       return false;
     }
 
-  PangoLayout *blocks[] = { l_head, l_title, l_counts };
+  PangoLayout *blocks[] = { l_head, l_title, l_counts, l_pile };
   cairo_set_source_rgb (cr, 0, 0, 0);
-  for (size_t i = 0; i < G_N_ELEMENTS (blocks); i++)
+  for (size_t i = 0; i < G_N_ELEMENTS (blocks) && blocks[i] != NULL; i++)
     {
       PangoRectangle logical;
       show_layout_at (cr, blocks[i], x, y);
@@ -374,15 +520,7 @@ draw_separator (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *
   cairo_stroke (cr);
   y += text_font->size_max * 0.5;
 
-  /* The class list: the largest size and fewest columns that hold it. */
-  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
-  for (size_t k = 0; k < n; k++)
-    {
-      const PsRecord *rec = &_ps_batch_student (batch, klass->first + k)->record;
-      const char *xh = rec->values[PS_FIELD_XH] != NULL ? rec->values[PS_FIELD_XH] : "";
-      const char *xm = rec->values[PS_FIELD_XM] != NULL ? rec->values[PS_FIELD_XM] : "";
-      g_ptr_array_add (entries, g_strdup_printf ("%zu\t%s\t%s", k + 1, xh, xm));
-    }
+  /* The list: the largest size and fewest columns that hold it. */
   double area_h = bottom - y;
   for (double size = text_font->size_max; size >= text_font->size_min - 1e-9; size -= SIZE_STEP)
     for (int cols = 1; cols <= 6; cols++)
@@ -413,15 +551,138 @@ draw_separator (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *
             for (size_t k = 0; k < n; k++)
               show_layout_at (cr, layouts->pdata[k], x + (k / rows) * col_w, y + (k % rows) * line);
             g_ptr_array_unref (layouts);
+            *list_fits = true;
             return true;
           }
         g_ptr_array_unref (layouts);
       }
+  *list_fits = false;
+  return true;
+}
 
-  g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAPTION,
-               "separator of class %zu: %zu students do not fit on one page of layout '%s'",
-               page->class_index + 1, n, layout->name);
-  return false;
+/* "seq\t学号\t姓名" of student @i (masked values only). */
+static char *
+list_entry (const PsBatch *batch, size_t i)
+{
+  const PsStudent *student = _ps_batch_student (batch, i);
+  const PsRecord *rec = &student->record;
+  const char *xh = rec->values[PS_FIELD_XH] != NULL ? rec->values[PS_FIELD_XH] : "";
+  const char *xm = rec->values[PS_FIELD_XM] != NULL ? rec->values[PS_FIELD_XM] : "";
+  return g_strdup_printf ("%d\t%s\t%s", student->seq, xh, xm);
+}
+
+/* The class's first sheet (the page after its separator), or NULL. */
+static const PsPage *
+first_sheet_of (const PsBatch *batch, const PsPage *separator)
+{
+  if (separator->number >= batch->pages->len)
+    return NULL;
+  const PsPage *next = _ps_batch_page (batch, separator->number + 1);
+  return next->kind == PS_PAGE_SHEET && next->class_index == separator->class_index ? next
+                                                                                    : NULL;
+}
+
+/* When the class's sheets hold several groups, the separator is cut with
+ * them: each group position (a pile) gets its own head, tab and the
+ * students of that pile, so every pile starts with its class. */
+static bool
+draw_separator_piles (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page,
+                      const PsPage *first, GError **error)
+{
+  const PsLayout *layout = r->layout;
+  double width = layout->sheet_width - layout->margin_left - layout->margin_right
+                 - layout->tab_width - 2 * layout->mark_length;
+  double pad = layout->mark_offset + layout->mark_length;
+  bool cut_above_row[MAX_ROWS_PER_GROUP + 1] = { false };
+
+  for (size_t p = 0; p < first->n_groups; p++)
+    {
+      const PsGroup *pos = _ps_batch_page_group (batch, first, p);
+      PsGroupPlace place;
+      if (!_ps_layout_place_group (layout, pos->first_slot, pos->copies, &place))
+        continue;
+      cut_above_row[place.first_row] = true;
+      cut_above_row[place.first_row + place.n_rows] = true;
+      double top = MAX (place.piece.y + pad, layout->margin_top);
+      double bottom = MIN (place.piece.y + place.piece.height - pad,
+                           layout->sheet_height - layout->margin_bottom);
+      /* A pile's piece is lower than the sheet: as many steps as fit it. */
+      double height = MIN (layout->tab_height, bottom - top);
+      int steps = MIN (MAX (layout->tab_steps, 1),
+                       MAX (1, (int) floor ((bottom - top) / height + 1e-9)));
+      draw_tab (cr, layout, page->class_index, steps, top, bottom - top - height, height);
+
+      /* The pile: the group at this place on each of the class's sheets. */
+      g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
+      for (size_t number = first->number; number <= batch->pages->len; number++)
+        {
+          const PsPage *sheet = _ps_batch_page (batch, number);
+          if (sheet->kind != PS_PAGE_SHEET || sheet->class_index != page->class_index)
+            break;
+          for (size_t g = 0; g < sheet->n_groups; g++)
+            {
+              const PsGroup *group = _ps_batch_page_group (batch, sheet, g);
+              if (group->first_slot == pos->first_slot)
+                g_ptr_array_add (entries, list_entry (batch, group->student));
+            }
+        }
+      g_autofree char *pile = g_strdup_printf ("第 %zu / %zu 叠    本叠 %u 人", p + 1,
+                                               first->n_groups, entries->len);
+      bool list_fits = false;
+      cairo_save (cr);
+      cairo_rectangle (cr, 0, top, layout->sheet_width, bottom - top);
+      cairo_clip (cr);
+      bool ok = draw_class_block (r, cr, batch, page->class_index, layout->margin_left, top,
+                                  width, bottom, pile, entries, &list_fits, error);
+      cairo_restore (cr);
+      if (!ok)
+        return false;
+    }
+  if (layout->cut_marks)
+    draw_group_marks (cr, layout, cut_above_row);
+  return true;
+}
+
+/* The separator page: what a teacher needs to split the stack into class
+ * envelopes, readable at arm's length, plus a black tab on the edge that
+ * steps down with each class so the boundaries show on the side of a stack. */
+static bool
+draw_separator (PsRenderer *r, cairo_t *cr, const PsBatch *batch, const PsPage *page,
+                GError **error)
+{
+  const PsLayout *layout = r->layout;
+  const PsClass *klass = _ps_batch_class (batch, page->class_index);
+
+  const PsPage *first = first_sheet_of (batch, page);
+  if (first != NULL && first->n_groups > 1)
+    return draw_separator_piles (r, cr, batch, page, first, error);
+
+  double x = layout->margin_left;
+  double y = layout->margin_top;
+  double width = layout->sheet_width - layout->margin_left - layout->margin_right
+                 - layout->tab_width - 2 * layout->mark_length;
+  double bottom = layout->sheet_height - layout->margin_bottom;
+
+  double span = layout->sheet_height - layout->margin_top - layout->margin_bottom
+                - layout->tab_height;
+  draw_tab (cr, layout, page->class_index, MAX (layout->tab_steps, 1), layout->margin_top, span,
+            layout->tab_height);
+
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
+  for (size_t k = 0; k < klass->n_students; k++)
+    g_ptr_array_add (entries, list_entry (batch, klass->first + k));
+  bool list_fits = false;
+  if (!draw_class_block (r, cr, batch, page->class_index, x, y, width, bottom, NULL, entries,
+                         &list_fits, error))
+    return false;
+  if (!list_fits)
+    {
+      g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAPTION,
+                   "separator of class %zu: %zu students do not fit on one page of layout '%s'",
+                   page->class_index + 1, klass->n_students, layout->name);
+      return false;
+    }
+  return true;
 }
 
 void
@@ -452,19 +713,22 @@ _ps_renderer_draw_mark (PsRenderer *renderer, cairo_t *cr, const char *text)
   cairo_restore (cr);
 }
 
-bool
-_ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
-                        const PsPage *page, cairo_surface_t *photo, GError **error)
+static bool
+draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch, const PsPage *page,
+           cairo_surface_t *const *photos, size_t only_student, bool paper, GError **error)
 {
   /* Paper white under everything: rasters start transparent. */
-  cairo_save (cr);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  cairo_restore (cr);
+  if (paper)
+    {
+      cairo_save (cr);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_paint (cr);
+      cairo_restore (cr);
+    }
 
   bool ok = page->kind == PS_PAGE_SEPARATOR
               ? draw_separator (renderer, cr, batch, page, error)
-              : draw_sheet (renderer, cr, batch, page, photo, error);
+              : draw_sheet (renderer, cr, batch, page, photos, only_student, error);
   if (ok && cairo_status (cr) != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, PS_RENDER_ERROR, PS_RENDER_ERROR_CAIRO, "page %zu: cairo: %s",
@@ -472,4 +736,19 @@ _ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
       return false;
     }
   return ok;
+}
+
+bool
+_ps_renderer_draw_page (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
+                        const PsPage *page, cairo_surface_t *const *photos,
+                        size_t only_student, GError **error)
+{
+  return draw_page (renderer, cr, batch, page, photos, only_student, true, error);
+}
+
+bool
+_ps_renderer_draw_ink (PsRenderer *renderer, cairo_t *cr, const PsBatch *batch,
+                       const PsPage *page, size_t only_student, GError **error)
+{
+  return draw_page (renderer, cr, batch, page, NULL, only_student, false, error);
 }

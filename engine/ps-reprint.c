@@ -118,9 +118,10 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
       return false;
     }
 
-  /* Printers and media are checked before anything is rendered or
-   * recorded; the student's class goes back to the printer that printed it
-   * when that one is among them. */
+  /* Printers, media and document formats are checked before anything is
+   * rendered or recorded (the printer decides whether the job is the PDF
+   * or PWG raster); the student's class goes back to the printer that
+   * printed it when that one is among them. */
   g_autoptr (GPtrArray) targets = NULL;
   PsPrintTarget *target = NULL;
   g_autoptr (GPtrArray) jobs = NULL;
@@ -152,8 +153,13 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
 
   g_autofree char *mark = g_strdup_printf ("补 %s", day);
   g_autofree char *pdf = g_build_filename (out_dir, "reprint.pdf", NULL);
-  if (!_ps_render_batch_pages (batch, (const size_t *) pages->data, pages->len, out_dir, pdf,
-                               PS_FORMAT_TIFF, mark, error))
+  g_autofree char *pwg = g_build_filename (out_dir, "reprint.pwg", NULL);
+  bool send_pwg = target != NULL && target->format == PS_DOCUMENT_PWG_RASTER;
+  /* Only this student's groups, in their places: a shared sheet is not
+   * printed again for the others on it. */
+  if (!_ps_render_batch_student_pages (batch, student, (const size_t *) pages->data, pages->len,
+                                       out_dir, pdf, send_pwg ? pwg : NULL, PS_FORMAT_TIFF, mark,
+                                       error))
     return false;
 
   const PsRecord *r = &_ps_batch_student (batch, student)->record;
@@ -170,7 +176,8 @@ ps_reprint (PsLedger *ledger, const PsStudentQuery *query, const char *out_dir,
                                                tag, jobs->len + 1, day);
       g_autoptr (PsLedgerJob) job = _ps_print_submit_job (ledger, target, batch, print, name,
                                                           (const size_t *) pages->data,
-                                                          pages->len, pdf, &job_id, &not_queued);
+                                                          pages->len, send_pwg ? pwg : pdf,
+                                                          &job_id, &not_queued);
       if (job != NULL)
         cups_id = job->cups_id;
       else if (job_id == 0)

@@ -175,6 +175,7 @@ parser_cells (CsvParser *p)
       PsRosterCell *c = &g_array_index (p->cells, PsRosterCell, i);
       c->data = p->buf->str + s->offset;
       c->len = s->len;
+      c->kind = PS_ROSTER_CELL_TEXT;
     }
   return (const PsRosterCell *) (void *) p->cells->data;
 }
@@ -257,6 +258,15 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
         continue;
       if (!have_header)
         {
+          /* One cell with tabs in it where the header should be: the file is
+           * tab-separated (Excel's "Text (Tab delimited)"). */
+          if (n_cells == 1 && memchr (cells[0].data, '\t', cells[0].len) != NULL)
+            {
+              g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                           "roster '%s' row %d: looks like tab-separated text (TSV); "
+                           "save it as CSV or XLSX", roster->path, row);
+              goto out;
+            }
           _ps_roster_header_init (&header, cells, n_cells);
           if (!_ps_roster_header_has_any (&header) && n_title_rows < PS_ROSTER_MAX_TITLE_ROWS)
             {
@@ -265,7 +275,7 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
               continue;
             }
           have_header = true;
-          if (!_ps_roster_check_required (roster, header.has, error))
+          if (!_ps_roster_check_required (roster, header.has, NULL, error))
             goto out;
           continue;
         }
@@ -285,7 +295,7 @@ _ps_roster_read_csv (PsRoster *roster, const char *data, size_t len, GError **er
       /* Only rows that name no known column: say which columns are needed. */
       bool none[PS_N_FIELDS] = { false };
       if (n_title_rows > 0)
-        _ps_roster_check_required (roster, none, error);
+        _ps_roster_check_required (roster, none, NULL, error);
       else
         g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
                      "roster '%s': no header row", roster->path);

@@ -14,6 +14,7 @@
 
 #include "ps-core-private.h"
 #include "ps-record-private.h"
+#include "ps-text-private.h"
 
 #include <stdarg.h>
 
@@ -33,6 +34,7 @@ struct _PsRoster {
   size_t n_rows;
   GPtrArray *records;           /* PsRecord*, roster order */
   GPtrArray *problems;          /* PsProblem*, row order */
+  GPtrArray *warnings;          /* PsProblem*, row order: values import changed */
   struct _PsRosterOptions options;
 };
 
@@ -41,11 +43,24 @@ struct _PsRoster {
 #define PS_ROSTER_DEFAULT_MAX_BYTES       ((size_t) 256 * 1024 * 1024)
 #define PS_ROSTER_DEFAULT_MAX_FIELD_BYTES ((size_t) 64 * 1024)
 
+/* What a cell held in its file.  Spreadsheets and JSON keep numbers as
+ * binary doubles: an identifier of more than 15 digits stored as a number has
+ * already lost digits, whatever its text says now. */
+typedef enum {
+  PS_ROSTER_CELL_TEXT = 0,  /* a string (every CSV cell) */
+  PS_ROSTER_CELL_NUMBER,    /* a number; data = its exact decimal digits */
+  PS_ROSTER_CELL_FLOAT,     /* a JSON number with a fraction or an exponent; data as NUMBER */
+  PS_ROSTER_CELL_BOOLEAN,   /* TRUE/FALSE (XLSX t="b", JSON true/false); data "true"/"false" */
+  PS_ROSTER_CELL_ERROR,     /* a spreadsheet error value; data = its code ("#N/A") */
+  PS_ROSTER_CELL_COMPOUND,  /* a JSON object or array; data NULL */
+} PsRosterCellKind;
+
 /* A cell as a reader found it: bytes (not trimmed, may contain NUL bytes in
  * CSV), borrowed from the reader's buffer. */
 typedef struct {
-  const char *data;
-  size_t      len;
+  const char      *data;
+  size_t           len;
+  PsRosterCellKind kind;
 } PsRosterCell;
 
 /* Column -> field map built from a header row.  fields[i] is a PsField, or -1
@@ -68,9 +83,10 @@ void _ps_roster_header_clear (PsRosterHeader *header);
 bool _ps_roster_header_has_any (const PsRosterHeader *header);
 #define PS_ROSTER_MAX_TITLE_ROWS 10
 /* Fails with PS_ROSTER_ERROR_MISSING_COLUMN naming every required column
- * (学号, 姓名, 班级) absent from @has. */
+ * (学号, 姓名, 班级) absent from @has.  @where (nullable) says which part of
+ * the file was read, e.g. "sheet '名单' (the first visible sheet)". */
 bool _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
-                                GError **error);
+                                const char *where, GError **error);
 
 /* ---- rows ---- */
 
@@ -78,8 +94,10 @@ bool _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIEL
 bool _ps_roster_cells_blank (const PsRosterCell *cells, size_t n_cells);
 
 /* One data row in header order.  Cells beyond the header are ignored, missing
- * ones are empty.  Checks the field size and NUL bytes, trims, masks 姓名 and
- * 证件号码, and appends a record or a problem.  Counts the row. */
+ * ones are empty.  Checks the field size, NUL bytes and the cell kind,
+ * normalises the text (_ps_text_clean: invisibles, NFC, spaces, full width),
+ * checks 姓名, 学号 and 证件号码, masks 姓名 and 证件号码, and appends a
+ * record (with a warning per changed field) or a problem.  Counts the row. */
 void _ps_roster_add_cells (PsRoster *roster, int row, const PsRosterHeader *header,
                            const PsRosterCell *cells, size_t n_cells);
 
@@ -90,6 +108,11 @@ void _ps_roster_add_fields (PsRoster *roster, int row, const PsRosterCell cells[
 /* A row that could not be read at all: counts the row, appends a problem.
  * @xh, @cjm and @field may be NULL.  @format never gets a full name or ID. */
 void _ps_roster_add_bad_row (PsRoster *roster, int row, const char *xh, const char *cjm,
+                             const char *field, const char *format, ...) G_GNUC_PRINTF (6, 7);
+
+/* A warning (a value changed, or a note on the file when @row is 0): the
+ * batch stays printable.  @format never gets a full name or ID. */
+void _ps_roster_add_warning (PsRoster *roster, int row, const char *xh, const char *cjm,
                              const char *field, const char *format, ...) G_GNUC_PRINTF (6, 7);
 
 /* ---- values ---- */

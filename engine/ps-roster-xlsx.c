@@ -1,8 +1,8 @@
-/* ps-roster-xlsx.c - the XLSX roster reader (first worksheet, libzip + libxml2 xmlReader).
+/* ps-roster-xlsx.c - the XLSX roster reader (first visible worksheet, libzip + libxml2 xmlReader).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Reads xl/workbook.xml and its relationships to find the first worksheet
- * (falling back to xl/worksheets/sheet1.xml), the shared strings, then
+ * Reads xl/workbook.xml and its relationships to find the first visible
+ * worksheet (falling back to xl/worksheets/sheet1.xml), the shared strings, then
  * streams the sheet.  Rows keep the sheet's r= numbers; cells are placed by
  * their r= reference, so skipped columns stay empty.  Numbers come out as
  * exact digits ("2.01818004215114E+14" -> "201818004215114").  Each part is
@@ -22,6 +22,7 @@
 
 #define XLSX_MAX_COLUMNS 16384     /* XFD, Excel's last column */
 #define XLSX_MAX_ROW     1048576
+#define XLSX_MAX_SHEETS  4096       /* more <sheet> elements are not looked at */
 
 typedef struct {
   PsRoster *roster;
@@ -196,21 +197,37 @@ wipe_gstring (GString *s)
 }
 
 /* ------------------------------------------------------------------ */
-/* Which part is the first worksheet                                  */
+/* Which part is the worksheet to read                                */
 /* ------------------------------------------------------------------ */
 
-static char *
-first_sheet_rid (Xlsx *x)
+typedef struct {
+  char *name;     /* as the tab shows it; NULL if the workbook gives none */
+  char *rid;      /* relationship id of its part */
+  bool  hidden;   /* state="hidden" or "veryHidden" */
+} XlsxSheet;
+
+static void
+xlsx_sheet_clear (gpointer p)
+{
+  XlsxSheet *sheet = p;
+  g_free (sheet->name);
+  g_free (sheet->rid);
+}
+
+/* The <sheet> elements of xl/workbook.xml, in tab order. */
+static GArray *
+read_sheets (Xlsx *x)
 {
   char *buf = NULL;
   size_t len = 0;
-  char *rid = NULL;
   XmlErrors errors = { 0 };
+  GArray *sheets = g_array_new (FALSE, TRUE, sizeof (XlsxSheet));
 
+  g_array_set_clear_func (sheets, xlsx_sheet_clear);
   if (!read_part (x, "xl/workbook.xml", false, &buf, &len, NULL) || buf == NULL)
-    return NULL;
+    return sheets;
   xmlTextReaderPtr reader = reader_new (buf, len, "xl/workbook.xml", &errors);
-  while (reader != NULL && rid == NULL && xmlTextReaderRead (reader) == 1)
+  while (reader != NULL && xmlTextReaderRead (reader) == 1 && sheets->len < XLSX_MAX_SHEETS)
     {
       if (xmlTextReaderNodeType (reader) != XML_READER_TYPE_ELEMENT || !name_is (reader, "sheet"))
         continue;
@@ -219,28 +236,37 @@ first_sheet_rid (Xlsx *x)
       if (v == NULL)
         v = xmlTextReaderGetAttributeNs (reader, (const xmlChar *) "id",
                                          (const xmlChar *) NS_REL_STRICT);
-      if (v != NULL)
-        rid = g_strdup ((const char *) v);
+      if (v == NULL)
+        continue;
+      g_autofree char *state = get_attr (reader, "state");
+      XlsxSheet sheet = {
+        .name = get_attr (reader, "name"),
+        .rid = g_strdup ((const char *) v),
+        .hidden = state != NULL && (strcmp (state, "hidden") == 0
+                                    || strcmp (state, "veryHidden") == 0),
+      };
       xmlFree (v);
-      break;
+      /* A name is shown in messages: keep it short and printable. */
+      if (sheet.name != NULL
+          && (!g_utf8_validate (sheet.name, -1, NULL) || g_utf8_strlen (sheet.name, -1) > 64))
+        g_clear_pointer (&sheet.name, g_free);
+      g_array_append_val (sheets, sheet);
     }
   if (reader != NULL)
     xmlFreeTextReader (reader);
   g_free (buf);
-  return rid;
+  return sheets;
 }
 
 static char *
-first_sheet_path (Xlsx *x)
+sheet_path (Xlsx *x, const char *rid)
 {
-  g_autofree char *rid = first_sheet_rid (x);
   char *buf = NULL;
   size_t len = 0;
   char *target = NULL;
   XmlErrors errors = { 0 };
 
-  if (rid == NULL
-      || !read_part (x, "xl/_rels/workbook.xml.rels", false, &buf, &len, NULL) || buf == NULL)
+  if (!read_part (x, "xl/_rels/workbook.xml.rels", false, &buf, &len, NULL) || buf == NULL)
     return NULL;
   xmlTextReaderPtr reader = reader_new (buf, len, "xl/_rels/workbook.xml.rels", &errors);
   while (reader != NULL && target == NULL && xmlTextReaderRead (reader) == 1)
@@ -268,6 +294,53 @@ first_sheet_path (Xlsx *x)
     path = g_strconcat ("xl/", target, NULL);
   g_free (target);
   return path;
+}
+
+/* The worksheet read: the first visible one, as the operator sees it when
+ * the file opens; the first of all when every sheet is hidden.  *@where
+ * names it for messages, *@skipped lists the hidden sheets before it (both
+ * NULL when the workbook names no sheet). */
+static char *
+choose_sheet (Xlsx *x, char **where, char **skipped)
+{
+  g_autoptr (GArray) sheets = read_sheets (x);
+  const XlsxSheet *chosen = NULL;
+  g_autoptr (GString) hidden = g_string_new (NULL);
+
+  *where = NULL;
+  *skipped = NULL;
+  for (guint i = 0; i < sheets->len && chosen == NULL; i++)
+    {
+      const XlsxSheet *sheet = &g_array_index (sheets, XlsxSheet, i);
+      if (!sheet->hidden)
+        chosen = sheet;
+      else
+        g_string_append_printf (hidden, "%s'%s'", hidden->len > 0 ? ", " : "",
+                                sheet->name != NULL ? sheet->name : "?");
+    }
+  if (sheets->len == 0)
+    return NULL;
+
+  const char *name = NULL;
+  if (chosen == NULL)
+    {
+      chosen = &g_array_index (sheets, XlsxSheet, 0);
+      name = chosen->name != NULL ? chosen->name : "?";
+      *where = g_strdup_printf ("sheet '%s' (the first sheet; hidden, as every sheet is)", name);
+    }
+  else
+    {
+      name = chosen->name != NULL ? chosen->name : "?";
+      if (hidden->len == 0)
+        *where = g_strdup_printf ("sheet '%s' (the first sheet)", name);
+      else
+        {
+          *where = g_strdup_printf ("sheet '%s' (the first visible sheet; hidden before it: %s)",
+                                    name, hidden->str);
+          *skipped = g_string_free (g_steal_pointer (&hidden), FALSE);
+        }
+    }
+  return sheet_path (x, chosen->rid);
 }
 
 /* ------------------------------------------------------------------ */
@@ -358,13 +431,15 @@ read_shared_strings (Xlsx *x, GPtrArray *strings, GError **error)
 /* ------------------------------------------------------------------ */
 
 typedef struct {
-  int   column;     /* 0-based */
-  char *value;      /* owned, wiped on free */
+  int              column;   /* 0-based */
+  char            *value;    /* owned, wiped on free */
+  PsRosterCellKind kind;
 } XlsxCell;
 
 typedef struct {
   Xlsx      *x;
   GPtrArray *strings;     /* shared strings */
+  const char *where;      /* "sheet 'Sheet1' (the first sheet)", or NULL */
 
   int        row;         /* r of the current row */
   int        prev_row;
@@ -466,6 +541,7 @@ end_cell (Sheet *s)
 {
   char *value = NULL;
   const char *t = s->type;
+  PsRosterCellKind kind = PS_ROSTER_CELL_TEXT;
 
   s->in_c = false;
   if (s->column >= XLSX_MAX_COLUMNS)
@@ -492,17 +568,27 @@ end_cell (Sheet *s)
       value = g_strdup (g_ptr_array_index (s->strings, index));
     }
   else if (strcmp (t, "b") == 0)
-    value = g_strdup (strcmp (s->v->str, "1") == 0 ? "TRUE" : "FALSE");
-  else if (strcmp (t, "str") == 0 || strcmp (t, "e") == 0 || strcmp (t, "d") == 0)
+    {
+      value = g_strdup (strcmp (s->v->str, "1") == 0 ? "TRUE" : "FALSE");
+      kind = PS_ROSTER_CELL_BOOLEAN;
+    }
+  else if (strcmp (t, "e") == 0)
+    {
+      /* #N/A, #REF!...: the cell's formula failed. */
+      value = g_strndup (s->v->str, s->v->len);
+      kind = PS_ROSTER_CELL_ERROR;
+    }
+  else if (strcmp (t, "str") == 0 || strcmp (t, "d") == 0)
     value = g_strndup (s->v->str, s->v->len);
   else
     {
-      /* "n" or none: a number, written as exact digits. */
+      /* "n" or none: a number (a double in Excel), written as exact digits. */
       const char *d = s->v->str;
       size_t n = s->v->len;
       _ps_roster_trim (&d, &n);
       g_autofree char *plain = g_strndup (d, n);
       value = _ps_roster_number_to_text (plain);
+      kind = PS_ROSTER_CELL_NUMBER;
     }
 
   if (value[0] == '\0')
@@ -510,7 +596,7 @@ end_cell (Sheet *s)
       g_free (value);
       return;
     }
-  XlsxCell cell = { s->column, value };
+  XlsxCell cell = { s->column, value, kind };
   g_array_append_val (s->cells, cell);
 }
 
@@ -531,6 +617,7 @@ dense_cells (Sheet *s, size_t n_columns)
         continue;   /* the same reference twice: keep the first */
       d->data = c->value;
       d->len = strlen (c->value);
+      d->kind = c->kind;
     }
   return (const PsRosterCell *) (void *) s->dense->data;
 }
@@ -560,7 +647,7 @@ end_row (Sheet *s, GError **error)
           else
             {
               s->have_header = true;
-              ok = _ps_roster_check_required (roster, s->header.has, error);
+              ok = _ps_roster_check_required (roster, s->header.has, s->where, error);
             }
         }
     }
@@ -577,7 +664,7 @@ end_row (Sheet *s, GError **error)
 }
 
 static bool
-read_sheet (Xlsx *x, const char *name, GPtrArray *strings, GError **error)
+read_sheet (Xlsx *x, const char *name, const char *where, GPtrArray *strings, GError **error)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -597,6 +684,7 @@ read_sheet (Xlsx *x, const char *name, GPtrArray *strings, GError **error)
   Sheet s = {
     .x = x,
     .strings = strings,
+    .where = where,
     .cells = g_array_new (FALSE, FALSE, sizeof (XlsxCell)),
     .dense = g_array_new (FALSE, TRUE, sizeof (PsRosterCell)),
     .v = g_string_new (NULL),
@@ -669,7 +757,10 @@ read_sheet (Xlsx *x, const char *name, GPtrArray *strings, GError **error)
     {
       bool none[PS_N_FIELDS] = { false };
       if (s.n_title_rows > 0)
-        _ps_roster_check_required (x->roster, none, error);
+        _ps_roster_check_required (x->roster, none, where, error);
+      else if (where != NULL)
+        g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                     "roster '%s' %s: the worksheet is empty", x->roster->path, where);
       else
         g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
                      "roster '%s': the first worksheet is empty", x->roster->path);
@@ -730,16 +821,23 @@ _ps_roster_read_xlsx (PsRoster *roster, const char *data, size_t len, GError **e
                 (size_t) INT_MAX - 1),
   };
 
-  g_autofree char *sheet = first_sheet_path (&x);
+  g_autofree char *where = NULL, *skipped = NULL;
+  g_autofree char *sheet = choose_sheet (&x, &where, &skipped);
   if (sheet == NULL || zip_name_locate (zip, sheet, 0) < 0)
     {
       g_free (sheet);
       sheet = g_strdup ("xl/worksheets/sheet1.xml");
+      g_clear_pointer (&where, g_free);
+      g_clear_pointer (&skipped, g_free);
     }
 
   GPtrArray *strings = g_ptr_array_new_with_free_func (wipe_string_ptr);
   if (read_shared_strings (&x, strings, error))
-    ok = read_sheet (&x, sheet, strings, error);
+    ok = read_sheet (&x, sheet, where, strings, error);
+  /* Not what Excel users expect by default: say which sheet was read. */
+  if (ok && skipped != NULL)
+    _ps_roster_add_warning (roster, 0, NULL, NULL, NULL, "read %s; hidden sheets are not read",
+                            where);
   g_ptr_array_unref (strings);
 
   zip_discard (zip);

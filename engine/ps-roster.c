@@ -3,16 +3,15 @@
  *
  * Every format reader (ps-roster-{csv,xlsx,jsonl}.c) splits its bytes into
  * rows of cells and hands them here.  This file is the one place where values
- * are trimmed, limited, masked (姓名, 证件号码) and turned into records or
- * problems, so the privacy rule is enforced once.
+ * are trimmed, limited, normalised (ps-text.c), checked, masked (姓名,
+ * 证件号码) and turned into records, warnings or problems, so the privacy
+ * rule is enforced once.
  */
 #include "config.h"
 #include "ps-roster-private.h"
+#include "ps-file-private.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 
 G_DEFINE_QUARK (ps-roster-error-quark, ps_roster_error)
 
@@ -264,7 +263,7 @@ _ps_roster_header_has_any (const PsRosterHeader *header)
 
 bool
 _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
-                           GError **error)
+                           const char *where, GError **error)
 {
   g_autoptr (GString) missing = g_string_new (NULL);
   size_t n_missing = 0;
@@ -283,7 +282,8 @@ _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
     return true;
 
   g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN,
-               "roster '%s': missing required column%s: %s", roster->path,
+               "roster '%s'%s%s: missing required column%s: %s", roster->path,
+               where != NULL ? " " : "", where != NULL ? where : "",
                n_missing > 1 ? "s" : "", missing->str);
   return false;
 }
@@ -293,12 +293,11 @@ _ps_roster_check_required (const PsRoster *roster, const bool has[PS_N_FIELDS],
 /* ------------------------------------------------------------------ */
 
 static void
-add_problem_va (PsRoster *roster, int row, const char *xh, const char *cjm,
-                const char *field, const char *format, va_list args)
+add_problem_va (GPtrArray *list, const PsRoster *roster, int row, const char *xh,
+                const char *cjm, const char *field, const char *format, va_list args)
 {
   g_autofree char *reason = g_strdup_vprintf (format, args);
-  g_ptr_array_add (roster->problems,
-                   ps_problem_new (roster->path, row, xh, cjm, field, reason));
+  g_ptr_array_add (list, ps_problem_new (roster->path, row, xh, cjm, field, reason));
 }
 
 void
@@ -309,7 +308,20 @@ _ps_roster_add_bad_row (PsRoster *roster, int row, const char *xh, const char *c
 
   roster->n_rows++;
   va_start (args, format);
-  add_problem_va (roster, row, xh, cjm, field, format, args);
+  add_problem_va (roster->problems, roster, row, xh, cjm, field, format, args);
+  va_end (args);
+}
+
+void
+_ps_roster_add_warning (PsRoster *roster, int row, const char *xh, const char *cjm,
+                        const char *field, const char *format, ...)
+{
+  va_list args;
+
+  if (roster->warnings == NULL)
+    roster->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_problem_free);
+  va_start (args, format);
+  add_problem_va (roster->warnings, roster, row, xh, cjm, field, format, args);
   va_end (args);
 }
 
@@ -322,6 +334,245 @@ describe_cell (int field, size_t column)
   return g_strdup_printf ("column %zu", column + 1);
 }
 
+/* The fields that identify a student or a capture.  Stored as numbers, they
+ * lose digits; compared, they must be exact. */
+static bool
+is_identifier (int field)
+{
+  return field == PS_FIELD_XH || field == PS_FIELD_ZJHM || field == PS_FIELD_CJM
+         || field == PS_FIELD_SJC || field == PS_FIELD_YXDM;
+}
+
+static PsTextKind
+text_kind (int field)
+{
+  switch (field)
+    {
+    case PS_FIELD_XM:
+      return PS_TEXT_NAME;
+    case PS_FIELD_ZJHM:
+      return PS_TEXT_ID_NUMBER;
+    case PS_FIELD_XH:
+    case PS_FIELD_CJM:
+    case PS_FIELD_SJC:
+    case PS_FIELD_YXDM:
+    case PS_FIELD_COPIES:
+      return PS_TEXT_IDENTIFIER;
+    default:
+      return PS_TEXT_PLAIN;
+    }
+}
+
+/* Digits of the integer part of an exact decimal, leading zeros left out
+ * ("-0012.5" -> 2). */
+static size_t
+integer_digits (const char *s, size_t len)
+{
+  size_t i = 0, n = 0;
+
+  if (i < len && (s[i] == '-' || s[i] == '+'))
+    i++;
+  while (i < len && s[i] == '0')
+    i++;
+  while (i < len && g_ascii_isdigit (s[i]))
+    {
+      i++;
+      n++;
+    }
+  return n;
+}
+
+/* Excel shows a long number as 2.01818E+14, and a CSV saved from such a
+ * sheet carries that text: digits, maybe a fraction, E, an exponent. */
+static bool
+looks_like_exponent (const char *s)
+{
+  const char *p = s;
+
+  if (!g_ascii_isdigit (*p))
+    return false;
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (*p == '.')
+    {
+      p++;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (*p != 'E' && *p != 'e')
+    return false;
+  p++;
+  if (*p == '+' || *p == '-')
+    p++;
+  if (!g_ascii_isdigit (*p))
+    return false;
+  while (g_ascii_isdigit (*p))
+    p++;
+  return *p == '\0';
+}
+
+/* The 1-based position of the first character of @value outside
+ * [A-Za-z0-9] + @extra (the first character must be a letter or digit when
+ * @alnum_first), or 0 if there is none. */
+static size_t
+first_outside (const char *value, const char *extra, bool alnum_first)
+{
+  size_t pos = 1;
+
+  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p), pos++)
+    {
+      if (g_ascii_isalnum (*p))
+        continue;
+      if ((pos > 1 || !alnum_first) && strchr (extra, *p) != NULL)
+        continue;
+      return pos;
+    }
+  return 0;
+}
+
+static const char exponent_advice[] =
+  "looks like a number in exponent form (as Excel shows long numbers): its digits are "
+  "lost — format the column as text and re-enter it";
+
+/* 学号: ASCII letters and digits, and '-' after the first (2018-0101,
+ * B18030101).  NULL if fine, else why not. */
+static char *
+check_xh (const char *xh)
+{
+  if (looks_like_exponent (xh))
+    return g_strdup_printf ("学号 %s", exponent_advice);
+  size_t pos = first_outside (xh, "-", true);
+  if (pos > 0)
+    return g_strdup_printf ("学号 may hold only ASCII letters, digits and '-' after the first "
+                            "character; character %zu is not", pos);
+  return NULL;
+}
+
+/* 证件号码: digits and letters (X of an 18-digit ID, passports), '*' of an
+ * already masked part, parentheses of Hong Kong and Macau cards. */
+static char *
+check_zjhm (const char *id)
+{
+  if (looks_like_exponent (id))
+    return g_strdup_printf ("证件号码 %s", exponent_advice);
+  size_t pos = first_outside (id, "*()", false);
+  if (pos > 0)
+    return g_strdup_printf ("证件号码 may hold only ASCII letters, digits, '*' and "
+                            "parentheses; character %zu is not", pos);
+  return NULL;
+}
+
+/* @value if it can name a row in a message (plain ASCII letters, digits and
+ * '-', not too long), else NULL: a name shifted into the wrong column must
+ * not be printed as the row's 学号. */
+static const char *
+plain_identifier (const char *value)
+{
+  if (value == NULL || strlen (value) > 64 || first_outside (value, "-", false) > 0)
+    return NULL;
+  return value;
+}
+
+static const char *const excel_errors[] = {
+  "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+  "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", NULL,
+};
+
+/* The warning text for what _ps_text_clean() did to @field. */
+static char *
+describe_changes (int field, const char *clean, const PsTextChanges *ch)
+{
+  GString *s = g_string_new (NULL);
+  const char *sep = "";
+
+  g_string_printf (s, "%s changed on import: ", ps_field_get_label ((PsField) field));
+  if (ch->n_removed > 0)
+    {
+      g_string_append_printf (s, "removed %zu invisible character%s (U+%04X%s)", ch->n_removed,
+                              ch->n_removed == 1 ? "" : "s", ch->first_removed,
+                              ch->n_removed > 1 ? ", …" : "");
+      sep = "; ";
+    }
+  if (ch->nfc)
+    {
+      g_string_append_printf (s, "%scomposed to Unicode NFC", sep);
+      sep = "; ";
+    }
+  if (ch->width)
+    {
+      g_string_append_printf (s, "%sfull-width characters changed to ASCII", sep);
+      sep = "; ";
+    }
+  if (ch->spaces)
+    {
+      if (field != PS_FIELD_XM)
+        g_string_append_printf (s, "%sremoved the spaces inside", sep);
+      else if (_ps_text_is_cjk_name (clean))
+        g_string_append_printf (s, "%sremoved the spaces inside a Chinese name", sep);
+      else
+        g_string_append_printf (s, "%scollapsed repeated spaces", sep);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The first problem of a row wins; later ones are dropped. */
+static void set_reason (char **reason, int *bad_field, int field, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+static void
+set_reason (char **reason, int *bad_field, int field, const char *format, ...)
+{
+  va_list args;
+
+  if (*reason != NULL)
+    return;
+  va_start (args, format);
+  *reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  *bad_field = field;
+}
+
+/* Why a cell of this kind cannot be @field's value, or NULL. */
+static char *
+check_kind (const PsRoster *roster, int field, const PsRosterCell *cell)
+{
+  const char *label = ps_field_get_label ((PsField) field);
+
+  switch (cell->kind)
+    {
+    case PS_ROSTER_CELL_ERROR:
+      for (size_t i = 0; excel_errors[i] != NULL; i++)
+        if (cell->data != NULL && strlen (excel_errors[i]) == cell->len
+            && memcmp (cell->data, excel_errors[i], cell->len) == 0)
+          return g_strdup_printf ("%s is an Excel error value (%s); fix the cell or its formula",
+                                  label, excel_errors[i]);
+      return g_strdup_printf ("%s is an Excel error value; fix the cell or its formula", label);
+    case PS_ROSTER_CELL_COMPOUND:
+      return g_strdup_printf ("field '%s' is not a string or a number",
+                              ps_field_get_key ((PsField) field));
+    case PS_ROSTER_CELL_BOOLEAN:
+      if (field == PS_FIELD_PRIORITY)
+        return NULL;
+      return g_strdup_printf ("%s is a TRUE/FALSE value, not text", label);
+    case PS_ROSTER_CELL_FLOAT:
+      if (is_identifier (field))
+        return g_strdup_printf ("%s is a JSON number with a fraction or an exponent; "
+                                "write it as a string", label);
+      return NULL;
+    case PS_ROSTER_CELL_NUMBER:
+      if (!is_identifier (field) || integer_digits (cell->data, cell->len) <= 15)
+        return NULL;
+      if (g_strcmp0 (roster->format, "jsonl") == 0)
+        return g_strdup_printf ("%s is a JSON number of more than 15 digits, which most "
+                                "programs round; write it as a string", label);
+      return g_strdup_printf ("%s is stored as a number; Excel keeps only 15 digits — "
+                              "format the column as text and re-enter it", label);
+    case PS_ROSTER_CELL_TEXT:
+    default:
+      return NULL;
+    }
+}
+
 /* The shared core: @fields[i] is the PsField of @cells[i] (or -1).  Cells at
  * or beyond @n_cells are empty. */
 static void
@@ -329,52 +580,85 @@ add_row (PsRoster *roster, int row, const int *fields, size_t n_fields,
          const PsRosterCell *cells, size_t n_cells)
 {
   char *values[PS_N_FIELDS] = { NULL };
-  g_autofree char *reason = NULL;
+  char *notes[PS_N_FIELDS] = { NULL };    /* warnings: what import changed */
+  char *reason = NULL;
   int bad_field = -1;
   const size_t max_field = roster->options.max_field_bytes;
 
   for (size_t i = 0; i < n_fields; i++)
     {
-      const char *d = i < n_cells ? cells[i].data : NULL;
-      size_t n = i < n_cells && d != NULL ? cells[i].len : 0;
+      static const PsRosterCell empty = { NULL, 0, PS_ROSTER_CELL_TEXT };
+      const PsRosterCell *cell = i < n_cells ? &cells[i] : &empty;
+      const char *d = cell->data;
+      size_t n = d != NULL ? cell->len : 0;
       int f = fields[i];
 
       if (n > max_field)
         {
-          if (reason == NULL)
-            {
-              g_autofree char *what = describe_cell (f, i);
-              reason = g_strdup_printf ("%s is longer than %zu bytes", what, max_field);
-              bad_field = f;
-            }
+          g_autofree char *what = describe_cell (f, i);
+          set_reason (&reason, &bad_field, f, "%s is longer than %zu bytes", what, max_field);
           continue;
         }
       if (n > 0 && memchr (d, '\0', n) != NULL)
         {
-          if (reason == NULL)
-            {
-              g_autofree char *what = describe_cell (f, i);
-              reason = g_strdup_printf ("%s contains a NUL byte", what);
-              bad_field = f;
-            }
+          g_autofree char *what = describe_cell (f, i);
+          set_reason (&reason, &bad_field, f, "%s contains a NUL byte", what);
           continue;
         }
       if (f < 0 || values[f] != NULL)
         continue;
+      char *wrong_kind = check_kind (roster, f, cell);
+      if (wrong_kind != NULL)
+        {
+          set_reason (&reason, &bad_field, f, "%s", wrong_kind);
+          g_free (wrong_kind);
+          continue;
+        }
       _ps_roster_trim (&d, &n);
       if (n == 0)
         continue;
       if (!g_utf8_validate_len (d, n, NULL))
         {
-          if (reason == NULL)
-            {
-              g_autofree char *what = describe_cell (f, i);
-              reason = g_strdup_printf ("%s is not valid UTF-8", what);
-              bad_field = f;
-            }
+          g_autofree char *what = describe_cell (f, i);
+          set_reason (&reason, &bad_field, f, "%s is not valid UTF-8", what);
           continue;
         }
-      values[f] = g_strndup (d, n);
+      /* A file name is looked up as it is written (a disk may hold it
+       * decomposed). */
+      if (f == PS_FIELD_PHOTO)
+        {
+          values[f] = g_strndup (d, n);
+          continue;
+        }
+      PsTextChanges changes;
+      char *clean = _ps_text_clean (d, n, text_kind (f), &changes);
+      if (changes.n_removed > 0 || changes.nfc || changes.width || changes.spaces)
+        notes[f] = describe_changes (f, clean, &changes);
+      if (*clean == '\0')
+        g_free (clean);
+      else
+        values[f] = clean;
+    }
+
+  /* What masking cannot make safe, and identifiers that would not match
+   * anything (reprint --xh) or are a name in the wrong column. */
+  g_autofree char *xh_problem = values[PS_FIELD_XH] != NULL ? check_xh (values[PS_FIELD_XH])
+                                                            : NULL;
+  if (values[PS_FIELD_XM] != NULL)
+    {
+      gunichar mark = _ps_text_find_mark (values[PS_FIELD_XM]);
+      if (mark != 0)
+        set_reason (&reason, &bad_field, PS_FIELD_XM,
+                    "姓名 has a combining mark or variation selector U+%04X: re-enter the name",
+                    mark);
+    }
+  if (xh_problem != NULL)
+    set_reason (&reason, &bad_field, PS_FIELD_XH, "%s", xh_problem);
+  if (values[PS_FIELD_ZJHM] != NULL)
+    {
+      g_autofree char *why = check_zjhm (values[PS_FIELD_ZJHM]);
+      if (why != NULL)
+        set_reason (&reason, &bad_field, PS_FIELD_ZJHM, "%s", why);
     }
 
   /* Mask on the way in: from here on only the masked forms exist. */
@@ -384,10 +668,8 @@ add_row (PsRoster *roster, int row, const int *fields, size_t n_fields,
       _ps_roster_wipe_string (values[PS_FIELD_XM]);
       values[PS_FIELD_XM] = NULL;
       if (masked == NULL)
-        {
-          reason = g_strdup ("field 'xm' cannot be masked (not valid UTF-8)");
-          bad_field = PS_FIELD_XM;
-        }
+        set_reason (&reason, &bad_field, PS_FIELD_XM,
+                    "field 'xm' cannot be masked (not valid UTF-8)");
       else if (*masked == '\0')
         g_free (masked);
       else
@@ -399,31 +681,43 @@ add_row (PsRoster *roster, int row, const int *fields, size_t n_fields,
       _ps_roster_wipe_string (values[PS_FIELD_ZJHM]);
       values[PS_FIELD_ZJHM] = NULL;
       if (masked == NULL)
-        {
-          reason = g_strdup ("field 'zjhm' cannot be masked (not valid UTF-8)");
-          bad_field = PS_FIELD_ZJHM;
-        }
+        set_reason (&reason, &bad_field, PS_FIELD_ZJHM,
+                    "field 'zjhm' cannot be masked (not valid UTF-8)");
       else if (*masked == '\0')
         g_free (masked);
       else
         values[PS_FIELD_ZJHM] = masked;
     }
 
+  /* 学号 and 采集码 identify the row for the user; neither is personal, as
+   * long as each is what its column should hold. */
+  const char *xh = xh_problem == NULL ? plain_identifier (values[PS_FIELD_XH]) : NULL;
+  const char *cjm = plain_identifier (values[PS_FIELD_CJM]);
+
   roster->n_rows++;
   if (reason != NULL)
     {
-      /* 学号 and 采集码 identify the row for the user; neither is personal. */
       g_ptr_array_add (roster->problems,
-                       ps_problem_new (roster->path, row, values[PS_FIELD_XH],
-                                       values[PS_FIELD_CJM],
+                       ps_problem_new (roster->path, row, xh, cjm,
                                        bad_field >= 0 ? ps_field_get_key ((PsField) bad_field)
                                                       : NULL,
                                        reason));
+      g_free (reason);
       for (size_t f = 0; f < PS_N_FIELDS; f++)
-        _ps_roster_wipe_string (values[f]);
+        {
+          _ps_roster_wipe_string (values[f]);
+          g_free (notes[f]);
+        }
       return;
     }
 
+  for (size_t f = 0; f < PS_N_FIELDS; f++)
+    if (notes[f] != NULL)
+      {
+        _ps_roster_add_warning (roster, row, xh, cjm, ps_field_get_key ((PsField) f), "%s",
+                                notes[f]);
+        g_free (notes[f]);
+      }
   PsRecord *record = g_new0 (PsRecord, 1);
   record->row = row;
   memcpy (record->values, values, sizeof values);
@@ -652,6 +946,40 @@ has_suffix_ci (const char *path, const char *suffix)
   return n >= k && g_ascii_strcasecmp (path + n - k, suffix) == 0;
 }
 
+/* From @i on, the first byte that is not a UTF-8 BOM or ASCII white space. */
+static size_t
+skip_space (const char *data, size_t len, size_t i)
+{
+  if (i == 0 && len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+    i++;
+  return i;
+}
+
+/* UTF-16 as Excel saves "Unicode Text": a byte order mark, or - without
+ * one - ASCII text with a zero byte in every other position.  A CSV in UTF-8
+ * or GB18030 holds no zero bytes but a stray one (a problem of its row). */
+static bool
+looks_like_utf16 (const char *data, size_t len)
+{
+  const guchar *p = (const guchar *) data;
+
+  if (len >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
+    return true;
+
+  size_t n = MIN (len, 512) & ~(size_t) 1;
+  size_t zeros[2] = { 0, 0 };
+  for (size_t i = 0; i < n; i++)
+    if (p[i] == 0)
+      zeros[i & 1]++;
+  size_t units = n / 2;
+  for (int parity = 0; parity < 2; parity++)
+    if (zeros[parity] >= 4 && zeros[!parity] == 0 && zeros[parity] * 4 >= units)
+      return true;
+  return false;
+}
+
 /* Content first (a renamed file is still what it is), then the name. */
 static bool
 sniff_format (const PsRoster *roster, const char *data, size_t len, Format *format,
@@ -671,15 +999,33 @@ sniff_format (const PsRoster *roster, const char *data, size_t len, Format *form
       return false;
     }
 
-  size_t i = 0;
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    i = 3;
-  while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-    i++;
+  if (looks_like_utf16 (data, len))
+    {
+      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING,
+                   "roster '%s': is UTF-16 text (Excel 'Unicode Text'); "
+                   "save it as CSV UTF-8 or XLSX", roster->path);
+      return false;
+    }
+
+  size_t i = skip_space (data, len, 0);
   if (i < len && data[i] == '{')
     {
       *format = FORMAT_JSONL;
       return true;
+    }
+  /* [ then an object, an array, a string, a number or ]: one JSON document
+   * holding a list, as many tools write "JSON" (a CSV header never starts
+   * like that). */
+  if (i < len && data[i] == '[')
+    {
+      size_t k = skip_space (data, len, i + 1);
+      if (k >= len || strchr ("{[\"]-0123456789", data[k]) != NULL)
+        {
+          g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
+                       "roster '%s': is a JSON array; photosheet reads JSON Lines, "
+                       "one object per line", roster->path);
+          return false;
+        }
     }
 
   if (has_suffix_ci (roster->path, ".xlsx") || has_suffix_ci (roster->path, ".xlsm"))
@@ -718,47 +1064,18 @@ ps_roster_load (const char *path, const PsRosterOptions *options, GError **error
   if (roster->options.max_field_bytes == 0)
     roster->options.max_field_bytes = PS_ROSTER_DEFAULT_MAX_FIELD_BYTES;
 
-  /* Refuse a file above the limit before reading it. */
-  GStatBuf st;
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
-                   "roster '%s': cannot read: %s", path, g_strerror (saved));
-      return NULL;
-    }
-  /* A directory, a FIFO or a device (/dev/zero has no size and no end). */
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
-                   "roster '%s': not a regular file", path);
-      return NULL;
-    }
-  if (st.st_size > 0 && (guint64) st.st_size > (guint64) roster->options.max_bytes)
-    {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE,
-                   "roster '%s': file is %" G_GUINT64_FORMAT " bytes, above the limit of %zu",
-                   path, (guint64) st.st_size, roster->options.max_bytes);
-      return NULL;
-    }
-
-  char *data = NULL;
+  /* Only a regular file, refused above the limit before it is read. */
+  g_autoptr (GBytes) bytes = NULL;
+  if (!_ps_file_read_regular_full (path, roster->options.max_bytes, "roster", PS_ROSTER_ERROR,
+                                   PS_ROSTER_ERROR_OPEN, PS_ROSTER_ERROR_TOO_LARGE, &bytes,
+                                   error))
+    return NULL;
   gsize len = 0;
-  g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_OPEN,
-                   "roster '%s': cannot read: %s", path, local->message);
-      return NULL;
-    }
+  const char *data = g_bytes_get_data (bytes, &len);
 
   bool ok = false;
   Format format = FORMAT_CSV;
-  if (len > roster->options.max_bytes)
-    g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_TOO_LARGE,
-                 "roster '%s': file is %zu bytes, above the limit of %zu", path, (size_t) len,
-                 roster->options.max_bytes);
-  else if (len == 0)
+  if (len == 0)
     g_set_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT,
                  "roster '%s': file is empty", path);
   else if (sniff_format (roster, data, len, &format, error))
@@ -783,12 +1100,15 @@ ps_roster_load (const char *path, const PsRosterOptions *options, GError **error
         }
     }
 
-  /* The raw bytes hold every full name and ID number of the file. */
-  _ps_roster_wipe_free (data, len);
+  /* The raw bytes hold every full name and ID number of the file: the
+   * reader's buffer is wiped when the last reference goes. */
+  g_clear_pointer (&bytes, g_bytes_unref);
   if (!ok)
     return NULL;
 
   g_ptr_array_sort (roster->problems, compare_problems);   /* stable */
+  if (roster->warnings != NULL)
+    g_ptr_array_sort (roster->warnings, compare_problems);
   return g_steal_pointer (&roster);
 }
 
@@ -802,6 +1122,7 @@ ps_roster_free (PsRoster *roster)
   g_free (roster->sha256);
   g_clear_pointer (&roster->records, g_ptr_array_unref);
   g_clear_pointer (&roster->problems, g_ptr_array_unref);
+  g_clear_pointer (&roster->warnings, g_ptr_array_unref);
   g_free (roster);
 }
 
@@ -865,6 +1186,21 @@ ps_roster_get_problem (const PsRoster *roster, size_t index)
   g_return_val_if_fail (roster != NULL, NULL);
   g_return_val_if_fail (index < roster->problems->len, NULL);
   return g_ptr_array_index (roster->problems, index);
+}
+
+size_t
+ps_roster_get_n_warnings (const PsRoster *roster)
+{
+  g_return_val_if_fail (roster != NULL, 0);
+  return roster->warnings != NULL ? roster->warnings->len : 0;
+}
+
+const PsProblem *
+ps_roster_get_warning (const PsRoster *roster, size_t index)
+{
+  g_return_val_if_fail (roster != NULL, NULL);
+  g_return_val_if_fail (index < ps_roster_get_n_warnings (roster), NULL);
+  return g_ptr_array_index (roster->warnings, index);
 }
 
 const char *

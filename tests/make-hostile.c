@@ -4,7 +4,8 @@
  *   make-hostile --photos DIR       hostile photos (below), for test-hostile
  *   make-hostile --fuzz-seeds DIR   small seeds: DIR/fuzz-photo/, DIR/fuzz-icc/,
  *                                   DIR/fuzz-roster-xlsx/ (tests/fuzz/corpus/
- *                                   holds the committed output)
+ *                                   holds the committed output; the openpyxl
+ *                                   files there come from tests/data/)
  *
  * Photos written by --photos (all 480 x 640 where they decode at all):
  *   ok.jpg              a valid photo (the control)
@@ -24,14 +25,12 @@
  */
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <jpeglib.h>
 #include <lcms2.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tiffio.h>
 
+#include "ps-image-writer.h"
 #include "ps-xlsx-writer.h"
 
 static void die (const char *fmt, ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
@@ -56,23 +55,12 @@ write_bytes (const char *path, const void *data, gsize len)
     die ("%s", error->message);
 }
 
-static guint8 *
-read_bytes (const char *path, gsize *len)
-{
-  char *data = NULL;
-  GError *error = NULL;
-  if (!g_file_get_contents (path, &data, len, &error))
-    die ("%s", error->message);
-  return (guint8 *) data;
-}
-
-/* Writes the first @keep bytes of @from to @to. */
+/* Dies with *@error's message unless @ok. */
 static void
-write_truncated (const char *from, const char *to, double keep)
+check (bool ok, GError **error)
 {
-  gsize len = 0;
-  g_autofree guint8 *data = read_bytes (from, &len);
-  write_bytes (to, data, (gsize) (len * keep));
+  if (!ok)
+    die ("%s", (*error)->message);
 }
 
 /* A picture that compresses to something, deterministic. */
@@ -82,255 +70,70 @@ pixel (int x, int y, int c)
   return (guint8) ((x * 3 + y * 5 + c * 70 + ((x / 8 + y / 8) % 2) * 40) & 0xff);
 }
 
-typedef struct {
-  int width, height;
-  J_COLOR_SPACE space;     /* JCS_RGB, JCS_GRAYSCALE, JCS_CMYK */
-  bool progressive;
-  const guint8 *icc;
-  unsigned icc_len;
-  int orientation;         /* EXIF, 0 = none */
-  int quality;
-} JpegSpec;
-
-static void
-write_jpeg (const char *path, const JpegSpec *s)
+static guint
+jpeg_sample (int x, int y, int c, gpointer user_data)
 {
-  struct jpeg_compress_struct cinfo;
-  struct jpeg_error_mgr jerr;
-  int comps = s->space == JCS_GRAYSCALE ? 1 : s->space == JCS_CMYK ? 4 : 3;
-
-  FILE *fp = fopen (path, "wb");
-  if (fp == NULL)
-    die ("cannot write %s", path);
-  cinfo.err = jpeg_std_error (&jerr);
-  jpeg_create_compress (&cinfo);
-  jpeg_stdio_dest (&cinfo, fp);
-  cinfo.image_width = (JDIMENSION) s->width;
-  cinfo.image_height = (JDIMENSION) s->height;
-  cinfo.input_components = comps;
-  cinfo.in_color_space = s->space;
-  jpeg_set_defaults (&cinfo);
-  if (s->space == JCS_CMYK)
-    jpeg_set_colorspace (&cinfo, JCS_CMYK);
-  jpeg_set_quality (&cinfo, s->quality > 0 ? s->quality : 85, TRUE);
-  if (s->progressive)
-    jpeg_simple_progression (&cinfo);
-  jpeg_start_compress (&cinfo, TRUE);
-  if (s->orientation > 0)
-    {
-      guint8 exif[] = { 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
-                        0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (guint8) s->orientation, 0, 0,
-                        0, 0, 0, 0 };
-      jpeg_write_marker (&cinfo, JPEG_APP0 + 1, exif, sizeof exif);
-    }
-  if (s->icc != NULL)
-    jpeg_write_icc_profile (&cinfo, s->icc, s->icc_len);
-  g_autofree guint8 *row = g_malloc ((gsize) s->width * comps);
-  while (cinfo.next_scanline < cinfo.image_height)
-    {
-      for (int x = 0; x < s->width; x++)
-        for (int c = 0; c < comps; c++)
-          row[x * comps + c] = pixel (x, (int) cinfo.next_scanline, c);
-      JSAMPROW rowp = row;
-      jpeg_write_scanlines (&cinfo, &rowp, 1);
-    }
-  jpeg_finish_compress (&cinfo);
-  jpeg_destroy_compress (&cinfo);
-  fclose (fp);
-}
-
-typedef struct {
-  int width, height;
-  int color_type;          /* PNG_COLOR_TYPE_* */
-  int depth;
-  bool interlace;
-  const guint8 *icc;       /* a valid profile only: libpng checks it */
-  unsigned icc_len;
-} PngSpec;
-
-static void
-write_png (const char *path, const PngSpec *s)
-{
-  FILE *fp = fopen (path, "wb");
-  if (fp == NULL)
-    die ("cannot write %s", path);
-  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-  png_infop info = png_create_info_struct (png);
-  if (setjmp (png_jmpbuf (png)))
-    die ("libpng failed on %s", path);
-  png_init_io (png, fp);
-  png_set_IHDR (png, info, (png_uint_32) s->width, (png_uint_32) s->height, s->depth,
-                s->color_type, s->interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
-                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  if (s->color_type == PNG_COLOR_TYPE_PALETTE)
-    {
-      png_color palette[4] = { { 0, 0, 0 }, { 255, 0, 0 }, { 100, 197, 255 }, { 255, 255, 255 } };
-      png_set_PLTE (png, info, palette, 4);
-    }
-  if (s->icc != NULL)
-    png_set_iCCP (png, info, "icc", PNG_COMPRESSION_TYPE_BASE, s->icc, s->icc_len);
-  png_write_info (png, info);
-  int channels = png_get_channels (png, info);
-  int passes = s->interlace ? png_set_interlace_handling (png) : 1;
-  gsize row_bytes = png_get_rowbytes (png, info);
-  g_autofree guint8 *row = g_malloc0 (row_bytes);
-  for (int pass = 0; pass < passes; pass++)
-    for (int y = 0; y < s->height; y++)
-      {
-        for (gsize i = 0; i < row_bytes; i++)
-          {
-            guint8 v = pixel ((int) i / MAX (channels, 1), y, (int) i % MAX (channels, 1));
-            row[i] = s->color_type == PNG_COLOR_TYPE_PALETTE ? (guint8) (v & (s->depth == 8 ? 3 : 0x55)) : v;
-          }
-        png_write_row (png, row);
-      }
-  png_write_end (png, NULL);
-  png_destroy_write_struct (&png, &info);
-  fclose (fp);
-}
-
-typedef struct {
-  int width, height;
-  int spp, bps;
-  int photometric;
-  int compression;
-  bool alpha;
-  const guint8 *icc;
-  unsigned icc_len;
-  int orientation;         /* 0 = none */
-} TiffSpec;
-
-static void
-write_tiff (const char *path, const TiffSpec *s)
-{
-  TIFF *tif = TIFFOpen (path, "w");
-  if (tif == NULL)
-    die ("cannot write %s", path);
-  TIFFSetField (tif, TIFFTAG_IMAGEWIDTH, (uint32_t) s->width);
-  TIFFSetField (tif, TIFFTAG_IMAGELENGTH, (uint32_t) s->height);
-  TIFFSetField (tif, TIFFTAG_SAMPLESPERPIXEL, (uint16_t) s->spp);
-  TIFFSetField (tif, TIFFTAG_BITSPERSAMPLE, (uint16_t) s->bps);
-  TIFFSetField (tif, TIFFTAG_PHOTOMETRIC, (uint16_t) s->photometric);
-  TIFFSetField (tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-  TIFFSetField (tif, TIFFTAG_COMPRESSION, (uint16_t) (s->compression ? s->compression : COMPRESSION_LZW));
-  TIFFSetField (tif, TIFFTAG_ROWSPERSTRIP, (uint32_t) 16);
-  if (s->alpha)
-    {
-      uint16_t extra = EXTRASAMPLE_UNASSALPHA;
-      TIFFSetField (tif, TIFFTAG_EXTRASAMPLES, 1, &extra);
-    }
-  if (s->photometric == PHOTOMETRIC_SEPARATED)
-    TIFFSetField (tif, TIFFTAG_INKSET, INKSET_CMYK);
-  if (s->orientation > 0)
-    TIFFSetField (tif, TIFFTAG_ORIENTATION, (uint16_t) s->orientation);
-  if (s->icc != NULL)
-    TIFFSetField (tif, TIFFTAG_ICCPROFILE, (uint32_t) s->icc_len, s->icc);
-  tmsize_t size = TIFFScanlineSize (tif);
-  g_autofree guint8 *line = g_malloc0 ((gsize) size);
-  for (int y = 0; y < s->height; y++)
-    {
-      for (int x = 0; x < s->width; x++)
-        for (int c = 0; c < s->spp; c++)
-          {
-            guint v = pixel (x, y, c);
-            if (s->bps == 16)
-              ((guint16 *) line)[x * s->spp + c] = (guint16) (v * 257);
-            else
-              line[x * s->spp + c] = (guint8) v;
-          }
-      if (TIFFWriteScanline (tif, line, (uint32_t) y, 0) != 1)
-        die ("cannot write %s", path);
-    }
-  TIFFClose (tif);
-}
-
-/* Patches the first SOFn marker of a JPEG file to declare @w x @h. */
-static void
-jpeg_patch_size (const char *path, int w, int h)
-{
-  gsize len = 0;
-  g_autofree guint8 *d = read_bytes (path, &len);
-  for (gsize i = 2; i + 9 < len; i++)
-    if (d[i] == 0xFF && (d[i + 1] == 0xC0 || d[i + 1] == 0xC2))
-      {
-        d[i + 5] = (guint8) (h >> 8);
-        d[i + 6] = (guint8) h;
-        d[i + 7] = (guint8) (w >> 8);
-        d[i + 8] = (guint8) w;
-        write_bytes (path, d, len);
-        return;
-      }
-  die ("%s: no SOF marker", path);
-}
-
-static guint32
-crc32_of (const guint8 *p, gsize n)
-{
-  guint32 crc = 0xffffffffu;
-  for (gsize i = 0; i < n; i++)
-    {
-      crc ^= p[i];
-      for (int k = 0; k < 8; k++)
-        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
-    }
-  return crc ^ 0xffffffffu;
+  return pixel (x, y, c);
 }
 
 static void
-put_be32 (guint8 *p, guint32 v)
+write_jpeg (const char *path, const PsImageJpegSpec *s)
 {
-  p[0] = (guint8) (v >> 24);
-  p[1] = (guint8) (v >> 16);
-  p[2] = (guint8) (v >> 8);
-  p[3] = (guint8) v;
+  GError *error = NULL;
+  check (ps_image_write_jpeg_samples (path, s, jpeg_sample, NULL, &error), &error);
 }
 
-/* A PNG signature, an IHDR declaring @w x @h RGB, an IDAT of junk, IEND. */
+/* Rows of pixel() for PNG, byte by byte as the file stores them (a 16-bit
+ * sample takes two values, packed depths several pixels' worth): what a
+ * fuzzer needs is every colour type and depth, not a picture. */
+static void
+png_row (int y, guint8 *row, size_t row_bytes, gpointer user_data)
+{
+  const PsImagePngSpec *s = user_data;
+  int channels = s->color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4
+                 : s->color_type == PNG_COLOR_TYPE_RGB ? 3
+                 : s->color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : 1;
+  for (size_t i = 0; i < row_bytes; i++)
+    {
+      guint8 v = pixel ((int) i / channels, y, (int) i % channels);
+      row[i] = s->color_type == PNG_COLOR_TYPE_PALETTE ? (guint8) (v & (s->depth == 8 ? 3 : 0x55)) : v;
+    }
+}
+
+static const png_color palette4[4] = { { 0, 0, 0 }, { 255, 0, 0 }, { 100, 197, 255 }, { 255, 255, 255 } };
+
+static void
+write_png (const char *path, const PsImagePngSpec *s)
+{
+  GError *error = NULL;
+  check (ps_image_write_png (path, s, png_row, (gpointer) s, &error), &error);
+}
+
+/* pixel(), 16-bit samples scaled to the full range; @user_data is the spec. */
+static guint
+tiff_sample (int x, int y, int c, gpointer user_data)
+{
+  const PsImageTiffSpec *s = user_data;
+  return pixel (x, y, c) * (s->bps == 16 ? 257u : 1u);
+}
+
+static void
+write_tiff (const char *path, const PsImageTiffSpec *s)
+{
+  GError *error = NULL;
+  check (ps_image_write_tiff_samples (path, s, tiff_sample, (gpointer) s, &error), &error);
+}
+
+/* IDAT of the PNG bombs: a zlib stream that inflates to junk. */
+static const guint8 zlib_junk[16] = { 0x78, 0x9c, 0xed, 0xc1, 0x01, 0x0d, 0, 0, 0, 0xc2,
+                                      0xa0, 0xf7, 0x4f, 0x6d, 0x0e, 0x37 };
+
 static void
 write_png_bomb (const char *path, guint32 w, guint32 h)
 {
-  guint8 d[8 + 25 + 12 + 16 + 12] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 *p = d + 8;
-  put_be32 (p, 13);
-  memcpy (p + 4, "IHDR", 4);
-  put_be32 (p + 8, w);
-  put_be32 (p + 12, h);
-  p[16] = 8;
-  p[17] = 2;
-  put_be32 (p + 21, crc32_of (p + 4, 17));
-  p += 25;
-  put_be32 (p, 16);
-  memcpy (p + 4, "IDAT", 4);
-  static const guint8 zlib_junk[16] = { 0x78, 0x9c, 0xed, 0xc1, 0x01, 0x0d, 0, 0, 0, 0xc2,
-                                        0xa0, 0xf7, 0x4f, 0x6d, 0x0e, 0x37 };
-  memcpy (p + 8, zlib_junk, 16);
-  put_be32 (p + 24, crc32_of (p + 4, 20));
-  p += 28;
-  put_be32 (p, 0);
-  memcpy (p + 4, "IEND", 4);
-  put_be32 (p + 8, crc32_of (p + 4, 4));
-  write_bytes (path, d, sizeof d);
-}
-
-/* A TIFF whose one IFD declares @w x @h in a single (empty) strip. */
-static void
-write_tiff_bomb (const char *path, guint32 w, guint32 h)
-{
-  TIFF *tif = TIFFOpen (path, "w");
-  if (tif == NULL)
-    die ("cannot write %s", path);
-  TIFFSetField (tif, TIFFTAG_IMAGEWIDTH, w);
-  TIFFSetField (tif, TIFFTAG_IMAGELENGTH, h);
-  TIFFSetField (tif, TIFFTAG_SAMPLESPERPIXEL, (uint16_t) 3);
-  TIFFSetField (tif, TIFFTAG_BITSPERSAMPLE, (uint16_t) 8);
-  TIFFSetField (tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
-  TIFFSetField (tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-  TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
-  TIFFSetField (tif, TIFFTAG_ROWSPERSTRIP, h);
-  /* one tiny strip: deflate of nothing useful */
-  guint8 strip[64] = { 0x78, 0x9c, 0x63, 0x60, 0x18, 0x05, 0 };
-  TIFFWriteRawStrip (tif, 0, strip, sizeof strip);
-  TIFFClose (tif);
+  GError *error = NULL;
+  check (ps_image_write_png_bomb (path, w, h, PNG_COLOR_TYPE_RGB, zlib_junk, sizeof zlib_junk,
+                                  &error), &error);
 }
 
 /* ICC-ish garbage: an 'acsp' header (so that it looks like a profile) with
@@ -343,7 +146,8 @@ garbage_icc (gsize len, guint32 claimed)
     p[i] = (guint8) (i * 131 + 7);
   if (len >= 40)
     {
-      put_be32 (p, claimed);
+      guint32 size = GUINT32_TO_BE (claimed);
+      memcpy (p, &size, 4);
       memcpy (p + 12, "mntr", 4);
       memcpy (p + 16, "RGB ", 4);
       memcpy (p + 20, "XYZ ", 4);
@@ -451,45 +255,46 @@ write_icc_seed (const char *dir, const char *name, guint8 control, GBytes *icc, 
 static void
 make_photo_seeds (const char *dir, GBytes *srgb, GBytes *gray)
 {
+  GError *error = NULL;
   gsize icc_len = 0, gray_len = 0;
   const guint8 *icc = g_bytes_get_data (srgb, &icc_len);
   const guint8 *gicc = g_bytes_get_data (gray, &gray_len);
   g_mkdir_with_parents (dir, 0755);
-  struct { const char *name; JpegSpec spec; } jpegs[] = {
+  struct { const char *name; PsImageJpegSpec spec; } jpegs[] = {
     { "rgb.jpg", { 12, 16, JCS_RGB } },
     { "gray.jpg", { 9, 12, JCS_GRAYSCALE } },
     { "cmyk.jpg", { 6, 8, JCS_CMYK } },
     { "progressive.jpg", { 12, 16, JCS_RGB, .progressive = true } },
-    { "exif6-icc.jpg", { 16, 12, JCS_RGB, .icc = icc, .icc_len = (unsigned) icc_len,
+    { "exif6-icc.jpg", { 16, 12, JCS_RGB, .icc = icc, .icc_len = icc_len,
                          .orientation = 6 } },
-    { "gray-icc.jpg", { 6, 8, JCS_GRAYSCALE, .icc = gicc, .icc_len = (unsigned) gray_len } },
+    { "gray-icc.jpg", { 6, 8, JCS_GRAYSCALE, .icc = gicc, .icc_len = gray_len } },
   };
   for (size_t i = 0; i < G_N_ELEMENTS (jpegs); i++)
     {
       g_autofree char *path = g_build_filename (dir, jpegs[i].name, NULL);
       write_jpeg (path, &jpegs[i].spec);
     }
-  struct { const char *name; PngSpec spec; } pngs[] = {
+  struct { const char *name; PsImagePngSpec spec; } pngs[] = {
     { "rgb.png", { 6, 8, PNG_COLOR_TYPE_RGB, 8 } },
     { "rgba16.png", { 6, 8, PNG_COLOR_TYPE_RGB_ALPHA, 16 } },
     { "gray-alpha.png", { 6, 8, PNG_COLOR_TYPE_GRAY_ALPHA, 8 } },
     { "gray2.png", { 6, 8, PNG_COLOR_TYPE_GRAY, 2 } },
-    { "palette.png", { 6, 8, PNG_COLOR_TYPE_PALETTE, 8 } },
+    { "palette.png", { 6, 8, PNG_COLOR_TYPE_PALETTE, 8, .palette = palette4, .n_palette = 4 } },
     { "interlaced.png", { 9, 12, PNG_COLOR_TYPE_RGB_ALPHA, 8, .interlace = true } },
-    { "icc.png", { 6, 8, PNG_COLOR_TYPE_RGB, 8, .icc = icc, .icc_len = (unsigned) icc_len } },
+    { "icc.png", { 6, 8, PNG_COLOR_TYPE_RGB, 8, .icc = icc, .icc_len = icc_len } },
   };
   for (size_t i = 0; i < G_N_ELEMENTS (pngs); i++)
     {
       g_autofree char *path = g_build_filename (dir, pngs[i].name, NULL);
       write_png (path, &pngs[i].spec);
     }
-  struct { const char *name; TiffSpec spec; } tiffs[] = {
+  struct { const char *name; PsImageTiffSpec spec; } tiffs[] = {
     { "rgb-lzw.tif", { 6, 8, 3, 8, PHOTOMETRIC_RGB } },
     { "rgb16.tif", { 6, 8, 3, 16, PHOTOMETRIC_RGB, COMPRESSION_NONE } },
     { "rgba.tif", { 6, 8, 4, 8, PHOTOMETRIC_RGB, COMPRESSION_PACKBITS, .alpha = true } },
     { "gray.tif", { 6, 8, 1, 8, PHOTOMETRIC_MINISBLACK, COMPRESSION_ADOBE_DEFLATE } },
     { "cmyk.tif", { 6, 8, 4, 8, PHOTOMETRIC_SEPARATED } },
-    { "icc-orient.tif", { 8, 6, 3, 8, PHOTOMETRIC_RGB, .icc = icc, .icc_len = (unsigned) icc_len,
+    { "icc-orient.tif", { 8, 6, 3, 8, PHOTOMETRIC_RGB, .icc = icc, .icc_len = icc_len,
                           .orientation = 8 } },
   };
   for (size_t i = 0; i < G_N_ELEMENTS (tiffs); i++)
@@ -500,13 +305,12 @@ make_photo_seeds (const char *dir, GBytes *srgb, GBytes *gray)
   g_autofree char *bomb_png = g_build_filename (dir, "bomb.png", NULL);
   write_png_bomb (bomb_png, 60000, 60000);
   g_autofree char *bomb_tif = g_build_filename (dir, "bomb.tif", NULL);
-  write_tiff_bomb (bomb_tif, 100000, 100000);
+  check (ps_image_write_tiff_bomb (bomb_tif, 100000, 100000, &error), &error);
   g_autofree char *from = g_build_filename (dir, "rgb.jpg", NULL);
   g_autofree char *bomb_jpg = g_build_filename (dir, "bomb.jpg", NULL);
-  write_truncated (from, bomb_jpg, 1.0);
-  jpeg_patch_size (bomb_jpg, 65000, 65000);
+  check (ps_image_copy_jpeg_resized (from, bomb_jpg, 65000, 65000, &error), &error);
   g_autofree char *trunc = g_build_filename (dir, "truncated.jpg", NULL);
-  write_truncated (from, trunc, 0.6);
+  check (ps_image_copy_truncated (from, trunc, 0.6, &error), &error);
 }
 
 static void
@@ -604,29 +408,74 @@ make_xlsx_seeds (const char *dir)
   write_bytes (path, parts->str, parts->len);
   g_autofree char *path2 = g_build_filename (dir, "parts-sheet-only.bin", NULL);
   write_bytes (path2, sheet, strlen (sheet));
+
+  /* Input hygiene: identifiers stored as numbers of more than 15 digits,
+   * in Excel's exponent form and in full ... */
+  const char *h[] = { "学号", "姓名", "班级", "证件号码", "时间戳" };
+  const char *n1[] = { "12345678901234567890", "张三丰", "1班", "110105194912310000", "1653446320558" };
+  const char *n2[] = { "201818004215114", "王\xE3\x80\x80李", "1班", "440301199001011234", "1653446320559" };
+  const char *const *long_rows[] = { h, n1, n2 };
+  bool long_numeric[5] = { true, false, false, true, true };
+  PsXlsxOptions long_exp = { .numeric_columns = long_numeric, .exponent_numbers = true };
+  PsXlsxOptions long_plain = { .numeric_columns = long_numeric, .inline_strings = true };
+  g_autofree char *path3 = g_build_filename (dir, "long-numbers-exponent.xlsx", NULL);
+  g_autofree char *path4 = g_build_filename (dir, "long-numbers-plain.xlsx", NULL);
+  GError *error = NULL;
+  if (!ps_xlsx_write (path3, long_rows, 3, 5, &long_exp, &error)
+      || !ps_xlsx_write (path4, long_rows, 3, 5, &long_plain, &error))
+    die ("%s", error->message);
+
+  /* ... and in the parts form: error and boolean cells, invisible and
+   * decomposed characters, a workbook whose first sheet is hidden. */
+  static const char hygiene_sheet[] =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\xE2\x80\x8B学号</t></is></c>"
+    "<c r=\"B1\" t=\"inlineStr\"><is><t>姓名</t></is></c><c r=\"C1\" t=\"inlineStr\"><is><t>班级</t></is></c>"
+    "<c r=\"D1\" t=\"inlineStr\"><is><t>优先</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"e\"><v>#N/A</v></c><c r=\"B2\" t=\"inlineStr\"><is><t>李\xCC\x81四</t></is></c>"
+    "<c r=\"C2\" t=\"e\"><v>#REF!</v></c><c r=\"D2\" t=\"b\"><v>1</v></c></row>"
+    "<row r=\"3\"><c r=\"A3\" t=\"b\"><v>0</v></c><c r=\"B3\" t=\"inlineStr\"><is><t>Jose\xCC\x81</t></is></c>"
+    "<c r=\"C3\" t=\"inlineStr\"><is><t>\xE2\x80\xAD软工\xC2\xAD三班</t></is></c></row>"
+    "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>\xEF\xBC\x92\xEF\xBC\x90</t></is></c>"
+    "<c r=\"B4\"><v>1.1010519491231E+17</v></c><c r=\"C4\" t=\"inlineStr\"><is><t>1班</t></is></c></row>"
+    "</sheetData></worksheet>";
+  static const char hidden_workbook[] =
+    "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+    "<sheet name=\"旧表\" sheetId=\"2\" state=\"hidden\" r:id=\"rId2\"/>"
+    "<sheet name=\"名单\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+  g_autoptr (GString) hygiene = g_string_new (hygiene_sheet);
+  g_string_append_c (hygiene, (char) 0xFF);
+  g_string_append_c (hygiene, (char) 0xFF);
+  g_string_append (hygiene, hidden_workbook);
+  g_string_append_c (hygiene, (char) 0xFF);
+  g_string_append (hygiene, rels);
+  g_autofree char *path5 = g_build_filename (dir, "parts-hygiene-hidden.bin", NULL);
+  write_bytes (path5, hygiene->str, hygiene->len);
 }
 
 static void
 make_hostile_photos (const char *dir)
 {
+  GError *error = NULL;
   g_mkdir_with_parents (dir, 0755);
   g_autofree char *ok = g_build_filename (dir, "ok.jpg", NULL);
-  JpegSpec spec = { 480, 640, JCS_RGB, .quality = 80 };
+  PsImageJpegSpec spec = { 480, 640, JCS_RGB, .quality = 80 };
   write_jpeg (ok, &spec);
 
   g_autofree char *trunc = g_build_filename (dir, "truncated.jpg", NULL);
-  write_truncated (ok, trunc, 0.5);
+  check (ps_image_copy_truncated (ok, trunc, 0.5, &error), &error);
   g_autofree char *png = g_build_filename (dir, "full.png.tmp", NULL);
-  PngSpec pspec = { 480, 640, PNG_COLOR_TYPE_RGB, 8 };
+  PsImagePngSpec pspec = { 480, 640, PNG_COLOR_TYPE_RGB, 8 };
   write_png (png, &pspec);
   g_autofree char *png_trunc = g_build_filename (dir, "truncated.png", NULL);
-  write_truncated (png, png_trunc, 0.5);
+  check (ps_image_copy_truncated (png, png_trunc, 0.5, &error), &error);
   g_unlink (png);
   g_autofree char *tif = g_build_filename (dir, "full.tif.tmp", NULL);
-  TiffSpec tspec = { 480, 640, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_NONE };
+  PsImageTiffSpec tspec = { 480, 640, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_NONE };
   write_tiff (tif, &tspec);
   g_autofree char *tif_trunc = g_build_filename (dir, "truncated.tif", NULL);
-  write_truncated (tif, tif_trunc, 0.5);
+  check (ps_image_copy_truncated (tif, tif_trunc, 0.5, &error), &error);
   g_unlink (tif);
 
   g_autofree char *empty = g_build_filename (dir, "empty.jpg", NULL);
@@ -638,24 +487,22 @@ make_hostile_photos (const char *dir)
   g_autofree char *bomb_png = g_build_filename (dir, "bomb.png", NULL);
   write_png_bomb (bomb_png, 60000, 60000);
   g_autofree char *bomb_jpg = g_build_filename (dir, "bomb.jpg", NULL);
-  write_truncated (ok, bomb_jpg, 1.0);
-  jpeg_patch_size (bomb_jpg, 65000, 65000);
+  check (ps_image_copy_jpeg_resized (ok, bomb_jpg, 65000, 65000, &error), &error);
   g_autofree char *bomb_px = g_build_filename (dir, "bomb-pixels.jpg", NULL);
-  write_truncated (ok, bomb_px, 1.0);
-  jpeg_patch_size (bomb_px, 20000, 20000);
+  check (ps_image_copy_jpeg_resized (ok, bomb_px, 20000, 20000, &error), &error);
   g_autofree char *bomb_tif = g_build_filename (dir, "bomb.tif", NULL);
-  write_tiff_bomb (bomb_tif, 100000, 100000);
+  check (ps_image_write_tiff_bomb (bomb_tif, 100000, 100000, &error), &error);
 
   g_autofree guint8 *junk = garbage_icc (900, 900);
   g_autofree char *badicc = g_build_filename (dir, "badicc.jpg", NULL);
-  JpegSpec bad = { 480, 640, JCS_RGB, .icc = junk, .icc_len = 900, .quality = 80 };
+  PsImageJpegSpec bad = { 480, 640, JCS_RGB, .icc = junk, .icc_len = 900, .quality = 80 };
   write_jpeg (badicc, &bad);
   g_autofree guint8 *header_only = garbage_icc (128, 1u << 20);
   g_autofree char *badicc_header = g_build_filename (dir, "badicc-header.jpg", NULL);
-  JpegSpec bad2 = { 480, 640, JCS_RGB, .icc = header_only, .icc_len = 128, .quality = 80 };
+  PsImageJpegSpec bad2 = { 480, 640, JCS_RGB, .icc = header_only, .icc_len = 128, .quality = 80 };
   write_jpeg (badicc_header, &bad2);
   g_autofree char *badicc_tif = g_build_filename (dir, "badicc.tif", NULL);
-  TiffSpec bad3 = { 480, 640, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_LZW, .icc = junk, .icc_len = 900 };
+  PsImageTiffSpec bad3 = { 480, 640, 3, 8, PHOTOMETRIC_RGB, COMPRESSION_LZW, .icc = junk, .icc_len = 900 };
   write_tiff (badicc_tif, &bad3);
 }
 

@@ -50,9 +50,7 @@ ps_test_data_path (const char *name)
 const char *
 ps_test_samples_dir (void)
 {
-  const char *dir = g_getenv ("PS_SAMPLES_DIR");
-  g_assert_nonnull (dir);
-  return dir;
+  return ps_test_getenv ("PS_SAMPLES_DIR");
 }
 
 static void
@@ -70,9 +68,8 @@ copy_tree (const char *from, const char *to)
         copy_tree (src, dst);
       else
         {
-          g_autofree char *data = NULL;
           gsize len = 0;
-          g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+          g_autofree char *data = ps_test_read_file (src, &len);
           ps_test_write_file (dst, data, (gssize) len);
         }
     }
@@ -103,8 +100,7 @@ ps_test_run_cli (const char *const *args, char **out, char **err)
 int
 ps_test_run_cli_env (const char *const *args, const char *const *env, char **out, char **err)
 {
-  const char *bin = g_getenv ("PHOTOSHEET_BIN");
-  g_assert_nonnull (bin);
+  const char *bin = ps_test_getenv ("PHOTOSHEET_BIN");
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_ptr_array_add (argv, (char *) bin);
   for (size_t i = 0; args[i] != NULL; i++)
@@ -143,6 +139,47 @@ ps_test_write_file (const char *path, const char *data, gssize len)
   g_mkdir_with_parents (parent, 0755);
   g_file_set_contents (path, data, len, &error);
   g_assert_no_error (error);
+}
+
+char *
+ps_test_read_file (const char *path, gsize *len)
+{
+  g_autoptr (GError) error = NULL;
+  char *data = NULL;
+  g_file_get_contents (path, &data, len, &error);
+  g_assert_no_error (error);
+  return data;
+}
+
+GBytes *
+ps_test_read_bytes (const char *path)
+{
+  gsize len = 0;
+  char *data = ps_test_read_file (path, &len);
+  return g_bytes_new_take (data, len);
+}
+
+const char *
+ps_test_getenv (const char *name)
+{
+  const char *value = g_getenv (name);
+  if (value == NULL)
+    g_test_message ("%s is not set: run the test through meson test", name);
+  g_assert_nonnull (value);
+  return value;
+}
+
+void
+ps_test_dir_setup (PsTestDirFixture *f, gconstpointer data)
+{
+  f->dir = ps_test_tmpdir ();
+}
+
+void
+ps_test_dir_teardown (PsTestDirFixture *f, gconstpointer data)
+{
+  ps_test_rm_rf (f->dir);
+  g_clear_pointer (&f->dir, g_free);
 }
 
 int
@@ -198,7 +235,8 @@ ps_test_read_manifest (const char *out_dir)
   g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   g_auto (GStrv) lines = g_strsplit (text, "\r\n", -1);
-  g_assert_cmpstr (lines[0], ==, "page,kind,class,seq,xh,cjm,name_masked,id_last4,photo_sha256");
+  g_assert_cmpstr (lines[0], ==, "page,kind,class,seq,xh,cjm,name_masked,id_last4,photo_sha256,"
+                   "position,first_slot,copies,slots_empty,x_mm,y_mm,width_mm,height_mm");
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   for (size_t i = 1; lines[i] != NULL; i++)
     if (lines[i][0] != '\0')

@@ -41,6 +41,24 @@ int ps_test_run_cli_env (const char *const *args, const char *const *env, char *
                          char **err);
 /* Writes @len bytes (or strlen if -1) to @path; aborts the test on failure. */
 void ps_test_write_file (const char *path, const char *data, gssize len);
+/* The bytes of @path with a NUL after them, their count in *@len (nullable);
+ * aborts the test on failure.  Caller frees. */
+char *ps_test_read_file (const char *path, gsize *len);
+/* The same as GBytes (caller unrefs). */
+GBytes *ps_test_read_bytes (const char *path);
+/* The environment variable @name that the test table (tests/meson.build)
+ * or the CUPS harness sets; aborts the test when it is missing.  Transfer
+ * none. */
+const char *ps_test_getenv (const char *name);
+
+/* A fixture of one fresh temp dir, removed with all it holds after the
+ * test: g_test_add (path, PsTestDirFixture, NULL, ps_test_dir_setup, fn,
+ * ps_test_dir_teardown). */
+typedef struct {
+  char *dir;
+} PsTestDirFixture;
+void ps_test_dir_setup (PsTestDirFixture *f, gconstpointer data);
+void ps_test_dir_teardown (PsTestDirFixture *f, gconstpointer data);
 /* The batch of @dir/roster.csv and @dir/photos on @layout (a name), built
  * in process through check as render does; @options nullable. */
 PsBatch *ps_test_batch_new (const char *dir, const char *layout, const PsBatchOptions *options);

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ps-test-util.h"
+#include "ps-image-writer.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -77,26 +78,14 @@ test_missing_photo (void)
   ps_test_rm_rf (dir);
 }
 
+/* A PNG whose IHDR claims 60000 x 60000 RGB. */
 static void
 write_png_bomb (const char *path)
 {
-  /* A valid PNG signature and IHDR chunk claiming 60000 x 60000. */
-  guint8 data[33] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
-  guint32 w = GUINT32_TO_BE (60000), h = GUINT32_TO_BE (60000);
-  memcpy (data + 16, &w, 4);
-  memcpy (data + 20, &h, 4);
-  data[24] = 8;   /* bit depth */
-  data[25] = 2;   /* RGB */
-  guint32 crc = 0xffffffffu;
-  for (int i = 12; i < 29; i++)
-    {
-      crc ^= data[i];
-      for (int k = 0; k < 8; k++)
-        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
-    }
-  crc = GUINT32_TO_BE (crc ^ 0xffffffffu);
-  memcpy (data + 29, &crc, 4);
-  ps_test_write_file (path, (const char *) data, sizeof data);
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_write_png_bomb (path, 60000, 60000, PNG_COLOR_TYPE_RGB, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 /* Replaces line @row (1-based) of roster.csv in @dir. */

@@ -70,18 +70,6 @@ profile_path (const char *name)
   return path;
 }
 
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
-}
-
 static cmsHPROFILE
 open_profile (const char *path)
 {
@@ -518,7 +506,7 @@ test_output_srgb_identity (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(PsColor) color = _ps_color_new (paths[i], PS_INTENT_PERCEPTUAL, true, &error);
       g_autofree guint8 *out = g_malloc ((size_t) w * 3 * (size_t) h);
-      g_autoptr(GBytes) file = read_bytes (srgb_path);
+      g_autoptr(GBytes) file = ps_test_read_bytes (srgb_path);
 
       g_assert_no_error (error);
       g_assert_cmpint (_ps_color_get_output_channels (color), ==, 3);
@@ -570,7 +558,7 @@ test_output_info (void)
   g_assert_cmpint (_ps_color_get_output_channels (c2), ==, 3);
   g_assert_cmpstr (_ps_color_get_output_name (c1), ==, "photosheet lab CMYK (synthetic)");
   g_assert_cmpstr (_ps_color_get_output_name (c2), ==, "photosheet lab RGB (synthetic)");
-  cmyk_bytes = read_bytes (cmyk);
+  cmyk_bytes = ps_test_read_bytes (cmyk);
   g_assert_true (g_bytes_equal (_ps_color_get_output_icc (c1), cmyk_bytes));
 }
 
@@ -795,7 +783,7 @@ test_photo_rgb8_embedded (void)
     }
 
   /* Our own sRGB embedded: still the exact copy. */
-  raw->icc = read_bytes (srgb_path);
+  raw->icc = ps_test_read_bytes (srgb_path);
   {
     cairo_surface_t *s = photo_ok (color, raw);
     g_assert_true (surfaces_equal (s, plain));
@@ -833,7 +821,7 @@ test_photo_rgb8_embedded (void)
       {
         cairo_surface_t *s;
         g_clear_pointer (&raw->icc, g_bytes_unref);
-        raw->icc = read_bytes (lab_rgb);
+        raw->icc = ps_test_read_bytes (lab_rgb);
         s = photo_ok (color, raw);
         g_assert_false (surfaces_equal (s, plain));
         cairo_surface_destroy (s);
@@ -1024,7 +1012,7 @@ test_photo_cmyk8_inverted (void)
   g_assert_cmpint (rgb[0], <, rgb[2]);
 
   /* Tagged with the same profile: the same result. */
-  raw->icc = read_bytes (cmyk_path);
+  raw->icc = ps_test_read_bytes (cmyk_path);
   tagged = photo_ok (color, raw);
   de = max_delta_e_srgb (srgb, tagged, want, n);
   g_test_message ("CMYK8 inverted + lab-cmyk.icc: max dE vs direct %.4f", de);
@@ -1149,7 +1137,7 @@ test_photo_broken_embedded (void)
       g_autofree char *path = profile_path (names[i]);
       if (path == NULL)
         goto out;
-      g_ptr_array_add (blobs, read_bytes (path));
+      g_ptr_array_add (blobs, ps_test_read_bytes (path));
     }
   for (size_t i = 0; i < sizeof noise; i++)
     noise[i] = (guint8) g_rand_int (rand);
@@ -1489,8 +1477,8 @@ test_profiles_deterministic (void)
     {
       g_autofree char *built = g_build_filename (dir, names[i], NULL);
       g_autofree char *again = g_build_filename (tmp, names[i], NULL);
-      g_autoptr(GBytes) a = read_bytes (built);
-      g_autoptr(GBytes) b = read_bytes (again);
+      g_autoptr(GBytes) a = ps_test_read_bytes (built);
+      g_autoptr(GBytes) b = ps_test_read_bytes (again);
       g_assert_true (g_bytes_equal (a, b));
     }
   ps_test_rm_rf (tmp);

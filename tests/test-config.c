@@ -110,7 +110,8 @@ static const BadCase bad_cases[] = {
   { "[render]\nintent=vivid\n", PS_CONFIG_ERROR_INVALID_VALUE,
     "[render] intent = 'vivid': must be perceptual, relative, saturation or absolute" },
   { "[render]\ncopies=0\n", PS_CONFIG_ERROR_INVALID_VALUE, "[render] copies = '0'" },
-  { "[render]\ncopies=5x\n", PS_CONFIG_ERROR_INVALID_VALUE, "must be a whole number 1..99" },
+  { "[render]\ncopies=5x\n", PS_CONFIG_ERROR_INVALID_VALUE, "must be a whole number 1..20" },
+  { "[render]\ncopies=21\n", PS_CONFIG_ERROR_INVALID_VALUE, "[render] copies = '21'" },
   { "[print]\nmedia-type=glossy paper\n", PS_CONFIG_ERROR_INVALID_VALUE, "media-type keyword" },
   { "[export]\nformat=png\n", PS_CONFIG_ERROR_INVALID_VALUE, "must be tiff or jpeg" },
   { "printer=lab\n", PS_CONFIG_ERROR_PARSE, "" },
@@ -146,8 +147,8 @@ test_refusals (Fixture *f, gconstpointer data)
   g_assert_error (error, PS_CONFIG_ERROR, PS_CONFIG_ERROR_PARSE);
 }
 
-/* render takes the layout, intent and profile from the file; a flag wins;
- * a wrong file stops it (exit 2) before anything is written. */
+/* render takes the layout, intent, profile and copies from the file; a
+ * flag wins; a wrong file stops it (exit 2) before anything is written. */
 static void
 test_render_defaults (Fixture *f, gconstpointer data)
 {
@@ -161,7 +162,8 @@ test_render_defaults (Fixture *f, gconstpointer data)
   g_assert_true (g_file_get_contents (icc, &bytes, &len, NULL));
   ps_test_write_file (local_icc, bytes, (gssize) len);
   ps_test_write_file (f->user_file,
-                      "[render]\nlayout=6inch-35x45\nintent=perceptual\nprofile=lab.icc\n", -1);
+                      "[render]\nlayout=6inch-35x45\nintent=perceptual\nprofile=lab.icc\n"
+                      "copies=2\n", -1);
 
   g_autofree char *out = g_build_filename (f->dir, "out", NULL);
   const char *args[] = { "render", "--roster", roster, "--photos", photos, "--out", out, "--dpi",
@@ -178,12 +180,19 @@ test_render_defaults (Fixture *f, gconstpointer data)
   g_assert_cmpint (batch->settings.intent, ==, PS_INTENT_PERCEPTUAL);
   g_autofree char *sha = _ps_core_sha256 (bytes, len);
   g_assert_cmpstr (batch->settings.profile_sha256, ==, sha);
+  /* the lab's copies are the batch's, and each student has them */
+  g_assert_cmpint (batch->settings.copies, ==, 2);
+  for (size_t i = 0; i < batch->groups->len; i++)
+    {
+      const PsGroup *group = &g_array_index (batch->groups, PsGroup, i);
+      g_assert_cmpint (group->copies, ==, 2);
+    }
 
   /* flags win */
   g_autofree char *out2 = g_build_filename (f->dir, "out2", NULL);
   const char *flags[] = { "render", "--roster", roster, "--photos", photos, "--out", out2, "--dpi",
                           "72", "--format", "pdf", "--layout", "default", "--intent", "relative",
-                          NULL };
+                          "--copies", "3", NULL };
   g_assert_cmpint (ps_test_run_cli (flags, NULL, NULL), ==, 0);
   g_autofree char *ledger2_path = g_build_filename (out2, "ledger.sqlite", NULL);
   g_autoptr (PsLedger) ledger2 = ps_ledger_open_existing (ledger2_path, &error);
@@ -191,6 +200,7 @@ test_render_defaults (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (batch2->settings.layout_name, ==, "default");
   g_assert_cmpint (batch2->settings.intent, ==, PS_INTENT_RELATIVE);
+  g_assert_cmpint (batch2->settings.copies, ==, 3);
 
   /* a wrong file: refused, nothing rendered */
   ps_test_write_file (f->system_file, "[render]\nlayuot=default\n", -1);

@@ -19,20 +19,12 @@
 #include <tiffio.h>
 #include <unistd.h>
 
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-  g_assert_nonnull (value);
-  return value;
-}
-
 /* The argv of a render of the samples into @out. */
 static GPtrArray *
 render_argv (const char *samples, const char *out)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-  const char *args[] = { env ("PHOTOSHEET_BIN"), "render", "--roster", "roster.csv",
+  const char *args[] = { ps_test_getenv ("PHOTOSHEET_BIN"), "render", "--roster", "roster.csv",
                          "--photos", "photos", "--format", "pdf,tiff", "--dpi", "150",
                          "-j", "2", NULL };
   for (size_t i = 0; args[i] != NULL; i++)

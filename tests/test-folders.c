@@ -98,6 +98,19 @@ test_render_another_batch (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (se, "--force"));
   g_autoptr (GHashTable) refused = ps_test_dir_digests (out);
   ps_test_assert_same_digests (before, refused, "after a refusal");
+  /* other copies or another imposition are other pages: another batch */
+  const char *const other_settings[][5] = {
+    { "--format", "pdf,tiff,png", "--copies", "2", NULL },
+    { "--format", "pdf,tiff,png", "--impose", "stack", NULL },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (other_settings); i++)
+    {
+      g_clear_pointer (&se, g_free);
+      g_assert_cmpint (render (f, f->roster, out, other_settings[i], &se), ==, 2);
+      g_assert_nonnull (strstr (se, "holds another batch"));
+      g_autoptr (GHashTable) still = ps_test_dir_digests (out);
+      ps_test_assert_same_digests (before, still, "after a refusal of other imposition");
+    }
 
   g_assert_cmpint (render (f, f->roster, out, (const char *[]) { "--format", "pdf,tiff,png", NULL },
                            NULL), ==, 0);

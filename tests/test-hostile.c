@@ -8,6 +8,9 @@
  */
 #include "ps-test-util.h"
 
+#include <sqlite3.h>
+#include <sys/stat.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -489,33 +492,56 @@ test_roster_invalid_gb18030 (void)
   assert_undecodable (b, 9);
 }
 
+/* Formula-looking values: a 学号 cannot be one (it is ASCII letters, digits
+ * and '-' after the first: the row is refused at import, named by 采集码);
+ * in free-text fields they reach the output files, where every value that
+ * starts with = + - @ is quoted text with an apostrophe. */
 static void
 test_roster_formulas (void)
 {
+  static const char *const payloads[] = {
+    "=cmd|' /C calc'!A0", "+86123", "-2+3", "@SUM(A1:A2)",
+    "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+  };
+  static const char *const in_files[] = {
+    ",\"'=cmd|' /C calc'!A0\",", ",\"'+86123\",", ",\"'-2+3\",", ",\"'@SUM(A1:A2)\",",
+    ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",",
+  };
   g_autoptr (Batch) b = batch_new ();
-  set_cell (b, 2, COL_XH, "=cmd|' /C calc'!A0");
-  set_cell (b, 3, COL_XH, "+86123");
-  set_cell (b, 4, COL_XH, "-2+3");
-  set_cell (b, 5, COL_XH, "@SUM(A1:A2)");
+  /* rows 2..6: as 学号; rows 8..12: as 班级 */
+  for (size_t i = 0; i < G_N_ELEMENTS (payloads); i++)
+    {
+      set_cell (b, (int) i + 2, COL_XH, payloads[i]);
+      set_cell (b, (int) i + 8, COL_BH, payloads[i]);
+    }
   /* a class whose name starts with '+', a 采集码 that starts with '@' (it
    * is not 16 letters or digits: the row is a problem) */
-  for (int row = 2; row <= N_SAMPLES + 1; row++)
-    if (strcmp (cell (b, row, COL_BH), cell (b, 2, COL_BH)) == 0)
+  g_autofree char *class13 = g_strdup (cell (b, 13, COL_BH));
+  for (int row = 13; row <= N_SAMPLES + 1; row++)
+    if (strcmp (cell (b, row, COL_BH), class13) == 0)
       set_cell (b, row, COL_BH, "+机械2班");
-  g_autofree char *photo6 = photo_path (b, 6, "jpg");
-  set_cell (b, 6, COL_CJM, "@cjm");
-  g_autofree char *renamed = photo_path (b, 6, "jpg");
-  g_assert_cmpint (g_rename (photo6, renamed), ==, 0);
-  set_cell (b, 7, COL_XH, "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  g_autofree char *photo7 = photo_path (b, 7, "jpg");
+  set_cell (b, 7, COL_CJM, "@cjm");
+  g_autofree char *renamed = photo_path (b, 7, "jpg");
+  g_assert_cmpint (g_rename (photo7, renamed), ==, 0);
   write_roster (b);
 
   Run check = run_check (b, NULL);
   g_assert_cmpint (check.status, ==, 1);
-  g_autofree char *xh6 = g_strdup (cell (b, 6, COL_XH));
-  assert_problem_line (check.out, 6, xh6, "cjm", "采集码 must be 16 letters or digits");
+  for (int row = 2; row <= 6; row++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("roster.csv:%d: cjm=%s: xh: 学号 may hold only "
+                                                 "ASCII letters, digits and '-'",
+                                                 row, cell (b, row, COL_CJM));
+      g_assert_nonnull (strstr (check.out, prefix));
+    }
+  g_autofree char *xh7 = g_strdup (cell (b, 7, COL_XH));
+  assert_problem_line (check.out, 7, xh7, "cjm", "采集码 must be 16 letters or digits");
   Run render = run_render (b, NULL);
   g_assert_cmpint (render.status, ==, 1);
-  assert_rendered_except (b, (const int[]) { 6, 0 });
+  assert_rendered_except (b, (const int[]) { 2, 3, 4, 5, 6, 7, 0 });
+  for (int row = 2; row <= 6; row++)
+    assert_exception (b, row, "xh", "学号 may hold only");
 
   /* In the files, every value that starts with = + - @ is a quoted text
    * with an apostrophe: Excel shows it, never evaluates it. */
@@ -524,11 +550,8 @@ test_roster_formulas (void)
   g_autofree char *manifest = NULL, *exceptions = NULL;
   g_assert_true (g_file_get_contents (mpath, &manifest, NULL, NULL));
   g_assert_true (g_file_get_contents (epath, &exceptions, NULL, NULL));
-  g_assert_nonnull (strstr (manifest, ",\"'=cmd|' /C calc'!A0\","));
-  g_assert_nonnull (strstr (manifest, ",\"'+86123\","));
-  g_assert_nonnull (strstr (manifest, ",\"'-2+3\","));
-  g_assert_nonnull (strstr (manifest, ",\"'@SUM(A1:A2)\","));
-  g_assert_nonnull (strstr (manifest, ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","));
+  for (size_t i = 0; i < G_N_ELEMENTS (in_files); i++)
+    g_assert_nonnull (strstr (manifest, in_files[i]));
   g_assert_nonnull (strstr (manifest, ",\"'+机械2班\","));
   g_assert_nonnull (strstr (exceptions, ",\"'@cjm\","));
   const char *paths[] = { mpath, epath };
@@ -607,6 +630,239 @@ test_roster_photo_paths (void)
   assert_rendered_except (b, (const int[]) { 2, 3, 4, 5, 0 });
   run_clear (&check);
   run_clear (&render);
+}
+
+/* ------------------------------------------------------------------ */
+/* Input hygiene                                                      */
+/* ------------------------------------------------------------------ */
+
+/* The manifest's sheet line for 采集码 @cjm (a GStrv of the manifest). */
+static char **
+manifest_sheet (GPtrArray *manifest, const char *cjm)
+{
+  for (size_t i = 1; i < manifest->len; i++)
+    {
+      char **r = manifest->pdata[i];
+      if (strcmp (r[1], "sheet") == 0 && strcmp (r[5], cjm) == 0)
+        return r;
+    }
+  g_error ("no sheet for %s in manifest.csv", cjm);
+}
+
+/* None of the full names and IDs (ps_test_full_*), nor @extra (nullable,
+ * NULL-terminated), in @len bytes at @data. */
+static void
+assert_no_full_value (const char *where, const char *data, size_t len,
+                      const char *const *extra)
+{
+  const char *which = NULL;
+  if (data == NULL)
+    return;
+  if (ps_test_find_full_value (data, len, &which))
+    g_error ("privacy: %s holds a full name or ID of ps_test_full_*", where);
+  for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+    if (memmem (data, len, extra[i], strlen (extra[i])) != NULL)
+      g_error ("privacy: %s holds hidden value %zu", where, i);
+}
+
+/* Every file under @dir, raw, and the text of each PDF when pdftotext is
+ * there.  Returns false if PDFs were not searched for want of it. */
+static bool
+assert_tree_clean (const char *dir, const char *const *extra)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  const char *name;
+  bool complete = true;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          complete = assert_tree_clean (path, extra) && complete;
+          continue;
+        }
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+      assert_no_full_value (path, data, len, extra);
+      if (!g_str_has_suffix (name, ".pdf"))
+        continue;
+      if (pdftotext == NULL)
+        {
+          complete = false;
+          continue;
+        }
+      g_autofree char *cmd = g_strdup_printf ("pdftotext -enc UTF-8 '%s' -", path);
+      g_autofree char *text = NULL;
+      g_assert_cmpint (ps_test_run_shell (cmd, &text), ==, 0);
+      g_assert_nonnull (strstr (text, "*"));   /* the captions were extracted */
+      g_autofree char *where = g_strdup_printf ("%s (pdftotext)", path);
+      assert_no_full_value (where, text, strlen (text), extra);
+    }
+  return complete;
+}
+
+static void
+assert_run_clean (const Run *r, const char *const *extra)
+{
+  assert_no_full_value ("stdout", r->out, r->out != NULL ? strlen (r->out) : 0, extra);
+  assert_no_full_value ("stderr", r->err, r->err != NULL ? strlen (r->err) : 0, extra);
+}
+
+/* Full-width digits of the ASCII digits and X in @id. */
+static char *
+full_width (const char *id)
+{
+  GString *s = g_string_new (NULL);
+  for (const char *p = id; *p != '\0'; p++)
+    g_string_append_unichar (s, (gunichar) (*p - 0x21 + 0xFF01));
+  return g_string_free (s, FALSE);
+}
+
+/* A CSV roster with the invisible, padded, decomposed and misformatted
+ * values of school tables, full names and IDs among them: check names each
+ * refused row by file, row and field and exits 1; render --skip-invalid
+ * prints every other row, masked; reprint --xh finds the student whose 学号
+ * came with a bidi control; no full value appears anywhere. */
+static void
+test_roster_hygiene (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  g_autofree char *xh2 = g_strdup (cell (b, 2, COL_XH));
+  g_autofree char *xh2_lro = g_strconcat ("\xE2\x80\xAD", xh2, NULL);
+  g_autofree char *id5 = full_width (ps_test_full_ids[1]);    /* 440301199001011234 */
+  set_cell (b, 2, COL_XH, xh2_lro);                     /* U+202D before the 学号 */
+  set_cell (b, 3, COL_XM, "张\xCC\x81三丰");             /* a combining mark: refused */
+  set_cell (b, 4, COL_XM, "李\xE3\x80\x80四");           /* 李　四, padded: 李* */
+  set_cell (b, 5, COL_ZJHM, id5);                        /* full width: 1234 */
+  set_cell (b, 6, COL_XH, "2.02131E+14");                /* Excel's display: refused */
+  set_cell (b, 7, COL_XM, "欧阳\xE2\x80\x8B娜娜");       /* ZWSP: 欧**娜 */
+  set_cell (b, 8, COL_XM, "张三丰*");                    /* not masked: 张*** */
+  set_cell (b, 9, COL_ZJHM, "1.10105E+17");              /* Excel's display: refused */
+  set_cell (b, 10, COL_XM, "王\xE2\x80\xAE小𠮷");        /* RLO inside: 王*𠮷 */
+  set_cell (b, 11, COL_XM, "李\xEF\xB8\x81四");          /* a variation selector: refused */
+  write_roster (b);
+  g_autofree char *id5_head = g_utf8_substring (id5, 0, 12);
+  const char *const extra[] = { "李四", "欧阳娜娜", id5_head, "\xE2\x80\xAD", NULL };
+
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 1);
+  assert_problem_line (check.out, 3, cell (b, 3, COL_XH), "xm",
+                       "姓名 has a combining mark or variation selector U+0301: re-enter the name");
+  g_autofree char *line6 = g_strdup_printf ("roster.csv:6: cjm=%s: xh: 学号 looks like a number in "
+                                            "exponent form", cell (b, 6, COL_CJM));
+  g_assert_nonnull (strstr (check.out, line6));
+  assert_problem_line (check.out, 9, cell (b, 9, COL_XH), "zjhm",
+                       "证件号码 looks like a number in exponent form");
+  assert_problem_line (check.out, 11, cell (b, 11, COL_XH), "xm", "U+FE01: re-enter the name");
+  g_assert_nonnull (strstr (check.out, "problems  4\n"));
+  assert_run_clean (&check, extra);
+
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 1);
+  assert_rendered_except (b, (const int[]) { 3, 6, 9, 11, 0 });
+  assert_exception (b, 3, "xm", "U+0301");
+  assert_exception (b, 6, "xh", "exponent form");
+  assert_exception (b, 9, "zjhm", "exponent form");
+  assert_exception (b, 11, "xm", "U+FE01");
+  assert_run_clean (&render, extra);
+
+  g_autoptr (GPtrArray) manifest = read_out_csv (b, "manifest.csv");
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 2, COL_CJM))[4], ==, xh2);
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 4, COL_CJM))[6], ==, "李*");
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 5, COL_CJM))[7], ==, "1234");
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 7, COL_CJM))[6], ==, "欧**娜");
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 8, COL_CJM))[6], ==, "张***");
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 10, COL_CJM))[6], ==, "王*𠮷");
+
+  /* the 学号 was stored without its U+202D: reprint finds it typed plainly */
+  g_autofree char *ledger = g_build_filename (b->out, "ledger.sqlite", NULL);
+  g_autofree char *re = g_build_filename (b->dir, "reprint", NULL);
+  const char *reprint[] = { "reprint", "--ledger", ledger, "--xh", xh2, "--out", re,
+                            "--date", "2026-06-01", NULL };
+  Run rp = run_cli (reprint);
+  g_test_message ("reprint: exit %d\n%s%s", rp.status, rp.out, rp.err);
+  g_assert_cmpint (rp.status, ==, 0);
+  g_autofree char *said = g_strdup_printf ("reprint: 1 sheet for xh=%s", xh2);
+  g_assert_nonnull (strstr (rp.out, said));
+  assert_run_clean (&rp, extra);
+
+  bool complete = assert_tree_clean (b->out, extra);
+  complete = assert_tree_clean (re, extra) && complete;
+  run_clear (&check);
+  run_clear (&render);
+  run_clear (&rp);
+  if (!complete)
+    g_test_skip ("pdftotext not installed (poppler-utils): the text of the PDFs was not searched");
+}
+
+/* An XLSX written by openpyxl (tests/data/make-xlsx-fixtures.py): long
+ * numbers, an error cell, a boolean 学号 refused by row and field; the rest
+ * printed. */
+static void
+test_roster_xlsx_numbers (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  g_autofree char *src = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data",
+                                           "roster-openpyxl-numbers.xlsx", NULL);
+  g_autofree char *xlsx = g_build_filename (b->dir, "roster-openpyxl-numbers.xlsx", NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  ps_test_write_file (xlsx, data, (gssize) len);
+  g_free (b->roster);
+  b->roster = g_strdup (xlsx);
+  const char *const extra[] = { "440301199001", "110105194912", "王李", NULL };
+
+  Run check = run_check (b, NULL);
+  g_assert_cmpint (check.status, ==, 1);
+  static const struct {
+    int row;
+    const char *field;
+    const char *reason;
+  } expected[] = {
+    { 3, "xh", "学号 is stored as a number; Excel keeps only 15 digits — format the column as text" },
+    { 4, "zjhm", "证件号码 is stored as a number; Excel keeps only 15 digits" },
+    { 5, "zjhm", "证件号码 is stored as a number; Excel keeps only 15 digits" },
+    { 6, "cjm", "采集码 is an Excel error value (#N/A)" },
+    { 7, "xh", "学号 is a TRUE/FALSE value, not text" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("roster-openpyxl-numbers.xlsx:%d: ", expected[i].row);
+      g_autofree char *suffix = g_strdup_printf ("%s: %s", expected[i].field, expected[i].reason);
+      const char *line = strstr (check.out, prefix);
+      g_assert_nonnull (line);
+      g_autofree char *one = g_strndup (line, strcspn (line, "\n"));
+      if (strstr (one, suffix) == NULL)
+        g_error ("'%s' lacks '%s'", one, suffix);
+    }
+  g_assert_nonnull (strstr (check.out, "problems  5\n"));
+  assert_run_clean (&check, extra);
+
+  Run render = run_render (b, NULL);
+  g_assert_cmpint (render.status, ==, 1);
+  assert_run_clean (&render, extra);
+  g_autoptr (GHashTable) got = manifest_students (b);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 4);
+  g_autoptr (GPtrArray) manifest = read_out_csv (b, "manifest.csv");
+  /* rows 2, 8, 9, 10 of the sheet are sample rows 2, 8, 9, 10 */
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 2, COL_CJM))[4], ==, cell (b, 2, COL_XH));
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 8, COL_CJM))[6], ==, "张*丰");
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 8, COL_CJM))[7], ==, "002X");
+  g_assert_cmpstr (manifest_sheet (manifest, cell (b, 9, COL_CJM))[6], ==, "王*");
+  g_assert_true (g_hash_table_contains (got, cell (b, 10, COL_CJM)));
+  for (int row = 3; row <= 7; row++)
+    if (row != 6)
+      g_assert_false (g_hash_table_contains (got, cell (b, row, COL_CJM)));
+  bool complete = assert_tree_clean (b->out, extra);
+  run_clear (&check);
+  run_clear (&render);
+  if (!complete)
+    g_test_skip ("pdftotext not installed (poppler-utils): the text of the PDFs was not searched");
 }
 
 /* 100 MB: the 36 students, then about 20 000 rows of 5 kB (a long 院系)
@@ -704,6 +960,168 @@ test_layout_absurd (void)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Arguments: files that are not files, dates that are not dates      */
+/* ------------------------------------------------------------------ */
+
+/* Each must be refused at once (exit 2, the file named), never read until
+ * memory runs out or block forever: the run is bounded by a timeout. */
+static void
+test_args_not_regular (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  g_autofree char *fifo = g_build_filename (b->dir, "lab.icc", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_autofree char *fifo_layout = g_build_filename (b->dir, "fifo.ini", NULL);
+  g_assert_cmpint (mkfifo (fifo_layout, 0600), ==, 0);
+
+  struct { const char *option, *value, *says; } cases[] = {
+    { "--profile", "/dev/zero", "is a device, not a regular file" },
+    { "--profile", fifo, "is a named pipe (FIFO), not a regular file" },
+    { "--profile", b->photos, "is a directory, not a regular file" },
+    { "--layout", fifo_layout, "not a regular file" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[] = { "render", "--roster", b->roster, "--photos", b->photos, "--out",
+                             b->out, cases[i].option, cases[i].value, NULL };
+      Run r = run_cli (args);
+      g_test_message ("%s %s: exit %d in %.1f s: %s", cases[i].option, cases[i].value, r.status,
+                      r.seconds, r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, cases[i].says));
+      g_assert_nonnull (strstr (r.err, cases[i].value));
+      g_assert_cmpfloat (r.seconds, <, 30);
+      g_assert_false (out_has (b, "sheets.pdf"));
+      run_clear (&r);
+    }
+
+  /* A FIFO where a photo should be is not a photo: a problem of its row
+   * (the index lists regular files only), the rest checked, nothing hangs. */
+  g_autofree char *photo = photo_path (b, 4, "jpg");
+  g_assert_cmpint (g_unlink (photo), ==, 0);
+  g_assert_cmpint (mkfifo (photo, 0600), ==, 0);
+  Run r = run_check (b, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_problem_line (r.out, 4, cell (b, 4, COL_XH), "photo", "photo not found");
+  g_assert_cmpfloat (r.seconds, <, 30);
+  g_assert_nonnull (strstr (r.out, "printable 35"));
+  run_clear (&r);
+}
+
+/* The 补 mark is printed: it takes a real day and nothing else. */
+static void
+test_args_reprint_date (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  const char *render_args[] = { "render", "--roster", b->roster, "--photos", b->photos, "--out",
+                                b->out, "--format", "pdf", "--dpi", "100", NULL };
+  Run r = run_cli (render_args);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_autofree char *ledger = g_build_filename (b->out, "ledger.sqlite", NULL);
+  g_autofree char *again = g_build_filename (b->dir, "again", NULL);
+  const char *xh = cell (b, 2, COL_XH);
+
+  const char *bad[] = { "2025-13-45", "2025-02-30", "2025-01-01' OR 1=1--", "1.1.2025",
+                        "２０２５-０１-０１", "" };
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *args[] = { "reprint", "--ledger", ledger, "--xh", xh, "--out", again,
+                             "--reason", "lost", "--date", bad[i], NULL };
+      r = run_cli (args);
+      g_test_message ("--date '%s': exit %d: %s", bad[i], r.status, r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, "YYYY-MM-DD"));
+      g_autofree char *pdf = g_build_filename (again, "reprint.pdf", NULL);
+      g_assert_false (g_file_test (pdf, G_FILE_TEST_EXISTS));
+      run_clear (&r);
+    }
+  /* nothing was recorded as reprinted */
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_open (ledger, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM reprints", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  const char *good[] = { "reprint", "--ledger", ledger, "--xh", xh, "--out", again, "--reason",
+                         "lost", "--date", "2024-02-29", NULL };
+  r = run_cli (good);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_autofree char *cmd = g_strdup_printf ("pdftotext -enc UTF-8 '%s/reprint.pdf' -", again);
+  g_autofree char *text = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  if (pdftotext == NULL)
+    {
+      g_test_skip ("pdftotext not installed: the mark's text was not read");
+      return;
+    }
+  g_assert_cmpint (ps_test_run_shell (cmd, &text), ==, 0);
+  g_assert_nonnull (strstr (text, "补 2024-02-29"));
+}
+
+/* A hand-edited ledger pointing a photo at a system file: reprint refuses
+ * to read outside the batch's photos folder and says nothing of that file. */
+static void
+test_args_ledger_photo_path (void)
+{
+  g_autoptr (Batch) b = batch_new ();
+  const char *render_args[] = { "render", "--roster", b->roster, "--photos", b->photos, "--out",
+                                b->out, "--format", "pdf", "--dpi", "100", NULL };
+  Run r = run_cli (render_args);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_autofree char *ledger = g_build_filename (b->out, "ledger.sqlite", NULL);
+  const char *xh = cell (b, 2, COL_XH);
+
+  const char *victim = "/etc/passwd";
+  g_autoptr (GError) error = NULL;
+  g_autofree char *victim_sha = _ps_core_sha256_file (victim, "file", PS_OUTPUT_ERROR,
+                                                      PS_OUTPUT_ERROR_IO, &error);
+  g_assert_no_error (error);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (ledger, &db), ==, SQLITE_OK);
+  g_autofree char *update = g_strdup_printf ("UPDATE students SET photo_path = '%s' WHERE xh = '%s'",
+                                             victim, xh);
+  g_assert_cmpint (sqlite3_exec (db, update, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+
+  g_autofree char *again = g_build_filename (b->dir, "again", NULL);
+  const char *args[] = { "reprint", "--ledger", ledger, "--xh", xh, "--out", again, "--reason",
+                         "lost", NULL };
+  r = run_cli (args);
+  g_test_message ("reprint: exit %d: %s", r.status, r.err);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "not inside the batch's photos directory"));
+  g_autofree char *prefix = g_strndup (victim_sha, 12);
+  g_assert_null (strstr (r.err, prefix));
+  g_assert_null (strstr (r.out, prefix));
+  run_clear (&r);
+
+  /* a path inside the folder but not the recorded photo: refused as changed,
+   * with the recorded digest only */
+  g_assert_cmpint (sqlite3_open (ledger, &db), ==, SQLITE_OK);
+  g_autofree char *other = photo_path (b, 3, "jpg");
+  g_autofree char *update2 = g_strdup_printf ("UPDATE students SET photo_path = '%s' WHERE xh = '%s'",
+                                              other, xh);
+  g_assert_cmpint (sqlite3_exec (db, update2, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  r = run_cli (args);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "has changed since the batch was made"));
+  g_autofree char *other_sha = _ps_core_sha256_file (other, "file", PS_OUTPUT_ERROR,
+                                                     PS_OUTPUT_ERROR_IO, &error);
+  g_autofree char *other_prefix = g_strndup (other_sha, 12);
+  g_assert_null (strstr (r.err, other_prefix));
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -720,8 +1138,13 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/roster/invalid-gb18030", test_roster_invalid_gb18030);
   g_test_add_func ("/hostile/roster/formulas", test_roster_formulas);
   g_test_add_func ("/hostile/roster/photo-paths", test_roster_photo_paths);
+  g_test_add_func ("/hostile/roster/hygiene", test_roster_hygiene);
+  g_test_add_func ("/hostile/roster/xlsx-numbers", test_roster_xlsx_numbers);
   g_test_add_func ("/hostile/roster/100mb", test_roster_100mb);
   g_test_add_func ("/hostile/layout/absurd", test_layout_absurd);
+  g_test_add_func ("/hostile/args/not-regular", test_args_not_regular);
+  g_test_add_func ("/hostile/args/reprint-date", test_args_reprint_date);
+  g_test_add_func ("/hostile/args/ledger-photo-path", test_args_ledger_photo_path);
   int status = g_test_run ();
   if (photos.batch != NULL)
     {

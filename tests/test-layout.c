@@ -3,6 +3,7 @@
  */
 #include "ps-test-util.h"
 
+#include <math.h>
 #include <string.h>
 
 #define MM(mm) ((mm) * 72.0 / 25.4)
@@ -10,7 +11,8 @@
 #define EPS_GEOM 1e-3   /* points, as the layout module's own tolerance */
 
 static const char *const shipped[] = {
-  "5inch-33x48", "6inch-33x48", "6inch-35x45", "a4-33x48", "default",
+  "10inch-33x48", "5inch-33x48", "6inch-33x48", "6inch-33x48-5up", "6inch-35x45",
+  "8inch-33x48", "a4-33x48", "default",
 };
 
 /* ------------------------------------------------------------------ */
@@ -88,7 +90,9 @@ check_invariants (const PsLayout *layout)
   g_assert_cmpuint (n, >=, 1);
   g_assert_cmpuint (n, ==, (size_t) layout->columns * (size_t) layout->rows);
   g_assert_cmpint (ps_layout_get_copies (layout), >=, 1);
-  g_assert_cmpint (ps_layout_get_copies (layout), <=, (int) n);
+  g_assert_cmpint (ps_layout_get_copies (layout), <=, ps_layout_get_max_copies (layout));
+  g_assert_cmpint (ps_layout_get_max_copies (layout), ==,
+                   (int) n - (layout->record == PS_RECORD_CELL ? 1 : 0));
   g_assert_nonnull (ps_layout_get_media (layout));
   g_assert_cmpstr (ps_layout_get_media (layout), !=, "");
   g_assert_cmpint (ps_layout_get_dpi (layout), >=, 72);
@@ -103,10 +107,45 @@ check_invariants (const PsLayout *layout)
   g_assert_nonnull (layout->sep_title_font.family);
   g_assert_nonnull (layout->sep_text_font.family);
 
-  /* The strip spans the printable width, inside the printable area. */
-  assert_inside (&layout->strip, px, py, pw, ph);
-  g_assert_cmpfloat_with_epsilon (layout->strip.width, pw, EPS);
-  g_assert_cmpfloat (layout->strip.height, >=, 1.3 * layout->strip_font.size_min - EPS_GEOM);
+  /* The records: the strip spans the printable width; the bands span the
+   * grid below each row; a record cell is the last cell's size.  None of
+   * them meets a cell. */
+  g_autoptr (GArray) records = g_array_new (FALSE, FALSE, sizeof (PsRect));
+  switch (layout->record)
+    {
+    case PS_RECORD_STRIP:
+      g_assert_cmpint (layout->groups, ==, PS_GROUPS_SHEET);
+      assert_inside (&layout->strip, px, py, pw, ph);
+      g_assert_cmpfloat_with_epsilon (layout->strip.width, pw, EPS);
+      g_assert_cmpfloat (layout->strip.height, >=, 1.3 * layout->strip_font.size_min - EPS_GEOM);
+      g_array_append_val (records, layout->strip);
+      break;
+    case PS_RECORD_ROW:
+      g_assert_cmpint (layout->groups, ==, PS_GROUPS_ROWS);
+      g_assert_cmpuint (layout->bands->len, ==, (guint) layout->rows);
+      for (int r = 0; r < layout->rows; r++)
+        {
+          PsRect band = g_array_index (layout->bands, PsRect, r);
+          PsRect first = ps_layout_get_slot (layout, (size_t) r * layout->columns);
+          PsRect last = ps_layout_get_slot (layout, (size_t) (r + 1) * layout->columns - 1);
+          assert_inside (&band, px, py, pw, ph);
+          g_assert_cmpfloat_with_epsilon (band.x, first.x, EPS);
+          g_assert_cmpfloat_with_epsilon (band.x + band.width, last.x + last.width, EPS);
+          g_assert_cmpfloat (band.y, >=, first.y + first.height + layout->copy_caption_height - EPS_GEOM);
+          g_assert_cmpfloat_with_epsilon (band.height, layout->strip.height, EPS);
+          if (r + 1 < layout->rows)
+            g_assert_cmpfloat (band.y + band.height, <,
+                               ps_layout_get_slot (layout, (size_t) (r + 1) * layout->columns).y);
+          g_array_append_val (records, band);
+        }
+      break;
+    case PS_RECORD_CELL:
+      g_assert_cmpuint (n, >=, 2);
+      g_assert_cmpfloat_with_epsilon (layout->strip.width, layout->photo_width, EPS);
+      g_assert_cmpfloat_with_epsilon (layout->strip.height,
+                                      layout->photo_height + layout->copy_caption_height, EPS);
+      break;
+    }
 
   for (size_t i = 0; i < n; i++)
     {
@@ -118,7 +157,8 @@ check_invariants (const PsLayout *layout)
       g_assert_cmpfloat_with_epsilon (slot.width, layout->photo_width, EPS);
       g_assert_cmpfloat_with_epsilon (slot.height, layout->photo_height, EPS);
       assert_inside (&cell, px, py, pw, ph);
-      g_assert_false (overlap (&cell, &layout->strip));
+      for (guint k = 0; k < records->len; k++)
+        g_assert_false (overlap (&cell, &g_array_index (records, PsRect, k)));
 
       /* row-major */
       if (i > 0)
@@ -182,8 +222,62 @@ check_invariants (const PsLayout *layout)
   if (layout->reprint_mark.width > 0)
     {
       assert_inside (&layout->reprint_mark, 0, 0, W, H);
-      g_assert_false (overlap (&layout->reprint_mark, &layout->strip));
+      for (guint k = 0; k < records->len; k++)
+        g_assert_false (overlap (&layout->reprint_mark, &g_array_index (records, PsRect, k)));
     }
+
+  /* Groups: every size from 1 copy to a sheet's worth has a place at the
+   * top; the places of one size tile the sheet's rows, their pieces (cut
+   * apart between them) cover the sheet and hold their copies, captions and
+   * records. */
+  for (int copies = 1; copies <= ps_layout_get_max_copies (layout); copies++)
+    {
+      int positions = _ps_layout_get_positions (layout, copies);
+      int rows = _ps_layout_group_rows (layout, copies);
+      g_assert_cmpint (positions, >=, 1);
+      g_assert_cmpint (positions * rows, <=, layout->rows);
+      g_assert_cmpuint (ps_layout_get_students_per_sheet (layout, copies), ==, (size_t) positions);
+      g_assert_cmpint (ps_layout_get_sheets_per_student (layout, copies), ==, 1);
+      if (layout->groups == PS_GROUPS_SHEET)
+        g_assert_cmpint (positions, ==, 1);
+      double y = 0;
+      for (int p = 0; p < positions; p++)
+        {
+          PsGroupPlace place;
+          g_assert_true (_ps_layout_place_group (layout, p * rows * layout->columns, copies,
+                                                 &place));
+          if (p == 0)
+            g_assert_cmpfloat_with_epsilon (place.piece.y, 0, EPS);
+          else
+            g_assert_cmpfloat_with_epsilon (place.piece.y, y, EPS);
+          y = place.piece.y + place.piece.height;
+          g_assert_cmpfloat_with_epsilon (place.piece.width, W, EPS);
+          for (int i = 0; i < copies; i++)
+            {
+              PsRect cell = ps_layout_get_slot (layout, (size_t) (place.first_slot + i));
+              cell.height += layout->copy_caption_height;
+              assert_inside (&cell, 0, place.piece.y, W, place.piece.height);
+            }
+          PsRect recs[100];   /* MAX_GRID */
+          size_t n_recs = _ps_layout_group_records (layout, &place, recs);
+          g_assert_cmpuint (n_recs, >=, 1);
+          for (size_t k = 0; k < n_recs; k++)
+            if (layout->record != PS_RECORD_STRIP)
+              assert_inside (&recs[k], 0, place.piece.y, W, place.piece.height);
+          if (layout->record == PS_RECORD_CELL)
+            g_assert_cmpint (place.record_slot, >=, place.first_slot + copies);
+        }
+      if (positions * rows == layout->rows)
+        g_assert_cmpfloat_with_epsilon (y, H, EPS);
+      /* one more does not fit */
+      PsGroupPlace none;
+      g_assert_false (_ps_layout_place_group (layout, positions * rows * layout->columns, copies,
+                                              &none));
+    }
+  int too_many = ps_layout_get_max_copies (layout) + 1;
+  g_assert_cmpint (_ps_layout_get_positions (layout, too_many), ==, 0);
+  g_assert_cmpint (ps_layout_get_sheets_per_student (layout, too_many), ==, 2);
+  g_assert_cmpuint (ps_layout_get_students_per_sheet (layout, too_many), ==, 1);
 
   /* The grid is centred horizontally in the printable area. */
   {
@@ -252,14 +346,30 @@ test_shipped_copies (void)
     int columns, rows, copies;
     double width_mm, height_mm, photo_w_mm, photo_h_mm;
     const char *media;
+    bool landscape, marks, copy_caption;
+    PsGroups groups;
+    PsRecordPlace record;
+    size_t students_at_5;             /* students per sheet at 5 copies */
   } expected[] = {
-    { "6inch-33x48", 2, 2, 4, 101.6, 152.4, 33, 48, "na_index-4x6_4x6in" },
-    { "default", 2, 2, 4, 101.6, 152.4, 33, 48, "na_index-4x6_4x6in" },
-    { "5inch-33x48", 2, 2, 4, 88.9, 127, 33, 48, "oe_photo-l_3.5x5in" },
-    { "6inch-35x45", 2, 2, 4, 101.6, 152.4, 35, 45, "na_index-4x6_4x6in" },
-    { "a4-33x48", 5, 4, 20, 210, 297, 33, 48, "iso_a4_210x297mm" },
+    { "6inch-33x48", 2, 2, 4, 101.6, 152.4, 33, 48, "na_index-4x6_4x6in", false, true, true,
+      PS_GROUPS_SHEET, PS_RECORD_STRIP, 1 },
+    { "default", 2, 2, 4, 101.6, 152.4, 33, 48, "na_index-4x6_4x6in", false, true, true,
+      PS_GROUPS_SHEET, PS_RECORD_STRIP, 1 },
+    { "5inch-33x48", 2, 2, 4, 88.9, 127, 33, 48, "oe_photo-l_3.5x5in", false, true, true,
+      PS_GROUPS_SHEET, PS_RECORD_STRIP, 1 },
+    { "6inch-35x45", 2, 2, 4, 101.6, 152.4, 35, 45, "na_index-4x6_4x6in", false, true, true,
+      PS_GROUPS_SHEET, PS_RECORD_STRIP, 1 },
+    { "6inch-33x48-5up", 3, 2, 5, 152.4, 101.6, 33, 48, "na_index-4x6_4x6in", true, false,
+      false, PS_GROUPS_SHEET, PS_RECORD_CELL, 1 },
+    { "8inch-33x48", 5, 2, 5, 203.2, 152.4, 33, 48, "na_index-4x6-ext_6x8in", true, true, true,
+      PS_GROUPS_ROWS, PS_RECORD_ROW, 2 },
+    { "10inch-33x48", 5, 4, 5, 203.2, 254, 33, 48, "na_govt-letter_8x10in", false, true, true,
+      PS_GROUPS_ROWS, PS_RECORD_ROW, 4 },
+    { "a4-33x48", 5, 4, 5, 210, 297, 33, 48, "iso_a4_210x297mm", false, true, true,
+      PS_GROUPS_ROWS, PS_RECORD_ROW, 4 },
   };
 
+  g_assert_cmpuint (G_N_ELEMENTS (expected), ==, G_N_ELEMENTS (shipped));
   for (size_t i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_autoptr (PsLayout) layout = load_ok (expected[i].name);
@@ -276,22 +386,46 @@ test_shipped_copies (void)
       g_assert_cmpfloat_with_epsilon (layout->photo_width, MM (expected[i].photo_w_mm), EPS);
       g_assert_cmpfloat_with_epsilon (layout->photo_height, MM (expected[i].photo_h_mm), EPS);
       g_assert_cmpstr (ps_layout_get_media (layout), ==, expected[i].media);
-      g_assert_false (layout->landscape);
+      g_assert_true (layout->landscape == expected[i].landscape);
       g_assert_cmpint (ps_layout_get_dpi (layout), ==, 300);
-      g_assert_true (layout->cut_marks);
+      g_assert_true (layout->cut_marks == expected[i].marks);
       g_assert_true (layout->strip_labels);
       g_assert_cmpint (layout->crop, ==, PS_CROP_COVER);
+      g_assert_cmpint (layout->groups, ==, expected[i].groups);
+      g_assert_cmpint (layout->record, ==, expected[i].record);
+      g_assert_cmpuint (ps_layout_get_students_per_sheet (layout, 5), ==,
+                        expected[i].students_at_5);
       /* per-copy caption: name and 学号 */
-      g_assert_cmpuint (layout->n_copy_fields, ==, 2);
-      g_assert_cmpint (layout->copy_fields[0], ==, PS_FIELD_XM);
-      g_assert_cmpint (layout->copy_fields[1], ==, PS_FIELD_XH);
-      /* the strip: the nine record fields in table order */
+      if (expected[i].copy_caption)
+        {
+          g_assert_cmpuint (layout->n_copy_fields, ==, 2);
+          g_assert_cmpint (layout->copy_fields[0], ==, PS_FIELD_XM);
+          g_assert_cmpint (layout->copy_fields[1], ==, PS_FIELD_XH);
+        }
+      else
+        g_assert_cmpuint (layout->n_copy_fields, ==, 0);
+      /* the record: the nine record fields in table order */
       g_assert_cmpuint (layout->n_strip_fields, ==, PS_N_RECORD_FIELDS);
       for (size_t f = 0; f < PS_N_RECORD_FIELDS; f++)
         g_assert_cmpint (layout->strip_fields[f], ==, (PsField) f);
       g_assert_cmpstr (layout->strip_font.family, ==, "Noto Sans CJK SC, HanaMinA, HanaMinB");
       g_assert_cmpfloat (layout->reprint_mark.width, >, 0);
     }
+
+  /* the issue's figures: A4 holds 4 groups of 5, one student of 20; 8 copies
+   * take two of its rows */
+  g_autoptr (PsLayout) a4 = load_ok ("a4-33x48");
+  g_assert_cmpuint (ps_layout_get_students_per_sheet (a4, 5), ==, 4);
+  g_assert_cmpuint (ps_layout_get_students_per_sheet (a4, 4), ==, 4);
+  g_assert_cmpuint (ps_layout_get_students_per_sheet (a4, 8), ==, 2);
+  g_assert_cmpuint (ps_layout_get_students_per_sheet (a4, 20), ==, 1);
+  g_assert_cmpint (ps_layout_get_sheets_per_student (a4, 20), ==, 1);
+  g_autoptr (PsLayout) six = load_ok ("default");
+  g_assert_cmpint (ps_layout_get_sheets_per_student (six, 5), ==, 2);
+  g_assert_cmpint (ps_layout_get_sheets_per_student (six, 20), ==, 5);
+  g_autoptr (PsLayout) five_up = load_ok ("6inch-33x48-5up");
+  g_assert_cmpint (ps_layout_get_sheets_per_student (five_up, 5), ==, 1);
+  g_assert_cmpint (ps_layout_get_sheets_per_student (five_up, 8), ==, 2);
 }
 
 static void
@@ -397,6 +531,7 @@ test_describe (void)
     "sheet      101.6 x 152.4 mm portrait, 300 dpi, media na_index-4x6_4x6in\n",
     "photo      33.0 x 48.0 mm (390 x 567 px), crop cover\n",
     "grid       2 columns x 2 rows, gaps 4.0 x 4.0 mm, 4 copies per sheet\n",
+    "groups     one student per sheet, copies in reading order (at most 4 a sheet)\n",
     "slot 1     x 15.8 y 13.2 w 33.0 h 48.0 mm\n",
     "slot 4     x 52.8 y 69.2 w 33.0 h 48.0 mm\n",
     "caption    strip x 3.0 y 133.4 w 95.6 h 16.0 mm, fields sjc,cjm,yxdm,zjhm,xh,cc,xllb,xm,bh",
@@ -414,6 +549,295 @@ test_describe (void)
       }
   g_assert_true (g_str_has_prefix (text, "layout 6inch-33x48 ("));
   g_assert_null (strstr (text, "slot 5 "));
+}
+
+/* ------------------------------------------------------------------ */
+/* Shipped layouts, rendered                                          */
+/* ------------------------------------------------------------------ */
+
+/* A batch of one class whose one sheet is full: as many students as the
+ * layout places at its copies, long masked names. */
+static PsBatch *
+full_sheet_batch (const PsLayout *layout)
+{
+  g_autoptr (GError) error = NULL;
+  PsBatchSettings s = { .layout_name = g_strdup (layout->name),
+                        .layout_text = g_strdup (layout->text), .dpi = 300 };
+  PsBatch *batch = _ps_batch_new_recorded (&s, 0, NULL, &error);
+  _ps_batch_settings_clear (&s);
+  g_assert_no_error (error);
+  _ps_batch_add_class (batch, "机械设计制造及其自动化2班", "10294");
+  int copies = ps_layout_get_copies (layout);
+  int positions = _ps_layout_get_positions (layout, copies);
+  for (int i = 0; i < positions; i++)
+    {
+      char xh[32], cjm[32];
+      g_snprintf (xh, sizeof xh, "20213110421510%d", i);
+      g_snprintf (cjm, sizeof cjm, "VDDcGDN38UAWTgg%d", i);
+      PsRecord record = { .row = i + 2 };
+      record.values[PS_FIELD_SJC] = "1720057954869";
+      record.values[PS_FIELD_CJM] = cjm;
+      record.values[PS_FIELD_YXDM] = "10294";
+      record.values[PS_FIELD_ZJHM] = "471X";
+      record.values[PS_FIELD_XH] = xh;
+      record.values[PS_FIELD_CC] = "本科";
+      record.values[PS_FIELD_XLLB] = "普通全日制";
+      record.values[PS_FIELD_XM] = "阿********提";   /* 阿卜杜热合曼·买买提, masked */
+      record.values[PS_FIELD_BH] = "机械设计制造及其自动化2班";
+      g_assert_true (_ps_batch_add_student (batch, 0, &record, NULL, NULL, 0, &error));
+    }
+  _ps_batch_add_page (batch, PS_PAGE_SEPARATOR, 0, NULL);
+  _ps_batch_add_page (batch, PS_PAGE_SHEET, 0, NULL);
+  int step = _ps_layout_group_rows (layout, copies) * layout->columns;
+  for (int i = 0; i < positions; i++)
+    _ps_batch_add_group (batch, (size_t) i, i * step, copies, 1, 1);
+  g_assert_true (_ps_batch_seal (batch, &error));
+  g_assert_no_error (error);
+  return batch;
+}
+
+/* Page 2 of @batch at 300 dpi, drawn by a renderer on @layout. */
+static cairo_surface_t *
+render_sheet (const PsBatch *batch, const PsLayout *layout, cairo_surface_t *photo)
+{
+  int w = (int) lround (layout->sheet_width / 72.0 * 300);
+  int h = (int) lround (layout->sheet_height / 72.0 * 300);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cairo_t *cr = cairo_create (surface);
+  cairo_scale (cr, 300 / 72.0, 300 / 72.0);
+  const PsPage *page = _ps_batch_page (batch, 2);
+  g_autofree cairo_surface_t **photos = g_new0 (cairo_surface_t *, page->n_groups);
+  for (size_t g = 0; g < page->n_groups; g++)
+    photos[g] = photo;
+  g_autoptr (PsRenderer) renderer = _ps_renderer_new (layout);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (_ps_renderer_draw_page (renderer, cr, batch, page, photos, G_MAXSIZE, &error));
+  g_assert_no_error (error);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+typedef struct {
+  int x0, y0, x1, y1;   /* pixels, inclusive; empty when x1 < x0 */
+} Box;
+
+static guint32
+pixel (cairo_surface_t *s, int x, int y)
+{
+  const guint8 *row = cairo_image_surface_get_data (s) + (size_t) y * cairo_image_surface_get_stride (s);
+  return ((const guint32 *) row)[x] & 0xffffff;
+}
+
+static bool
+is_paper (guint32 p)
+{
+  return ((p >> 16) & 0xff) > 200 && ((p >> 8) & 0xff) > 200 && (p & 0xff) > 200;
+}
+
+static bool
+is_photo (guint32 p)
+{
+  return ((p >> 16) & 0xff) < 178 && (p & 0xff) > 200;
+}
+
+/* A rectangle in points -> the pixels well inside it (1 px in from each
+ * edge: an edge pixel is shared with what is drawn along it). */
+static Box
+inner_box (const PsRect *r)
+{
+  double k = 300 / 72.0;
+  Box b = { (int) ceil (r->x * k) + 1, (int) ceil (r->y * k) + 1,
+            (int) floor ((r->x + r->width) * k) - 2, (int) floor ((r->y + r->height) * k) - 2 };
+  return b;
+}
+
+static bool
+in_box (const Box *b, int x, int y)
+{
+  return x >= b->x0 && x <= b->x1 && y >= b->y0 && y <= b->y1;
+}
+
+/* Every shipped layout, drawn: each photo is its slot's size within 1 px at
+ * 300 dpi; the cut marks' ink (what a draw without marks lacks) touches no
+ * photo, no caption's ink and no record; the lines between groups are
+ * marked. */
+static void
+test_shipped_rendered (gconstpointer data)
+{
+  const char *name = data;
+  g_autoptr (PsLayout) layout = load_ok (name);
+  g_autoptr (GError) error = NULL;
+  /* The same layout with strokes of no length: the same captions (their
+   * width depends on cut_marks), no marks. */
+  g_autoptr (PsLayout) unmarked = _ps_layout_load_from_data (layout->name, layout->path,
+                                                             layout->text, strlen (layout->text),
+                                                             &error);
+  g_assert_no_error (error);
+  unmarked->mark_length = 0;
+  g_autoptr (PsBatch) batch = full_sheet_batch (layout);
+
+  /* The source standard's blue, all over: a photo's extent is its blue. */
+  cairo_surface_t *photo = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 480, 640);
+  cairo_t *pcr = cairo_create (photo);
+  cairo_set_source_rgb (pcr, 100 / 255.0, 197 / 255.0, 1.0);
+  cairo_paint (pcr);
+  cairo_destroy (pcr);
+  cairo_surface_t *marked = render_sheet (batch, layout, photo);
+  cairo_surface_t *plain = render_sheet (batch, unmarked, photo);
+  int w = cairo_image_surface_get_width (marked), h = cairo_image_surface_get_height (marked);
+  double k = 300 / 72.0;
+
+  const PsPage *page = _ps_batch_page (batch, 2);
+  g_autoptr (GArray) photos = g_array_new (FALSE, FALSE, sizeof (Box));
+  g_autoptr (GArray) inks = g_array_new (FALSE, FALSE, sizeof (Box));
+  g_autoptr (GArray) records = g_array_new (FALSE, FALSE, sizeof (Box));
+  g_autoptr (GArray) cut_rows = g_array_new (FALSE, FALSE, sizeof (int));
+  for (size_t g = 0; g < page->n_groups; g++)
+    {
+      const PsGroup *group = _ps_batch_page_group (batch, page, g);
+      PsGroupPlace place;
+      g_assert_true (_ps_layout_place_group (layout, group->first_slot, group->copies, &place));
+      if (place.first_row > 0)
+        g_array_append_val (cut_rows, place.first_row);
+      for (int i = 0; i < group->copies; i++)
+        {
+          PsRect slot = ps_layout_get_slot (layout, (size_t) (group->first_slot + i));
+          /* the photo's blue, from its centre out */
+          int cx = (int) ((slot.x + slot.width / 2) * k), cy = (int) ((slot.y + slot.height / 2) * k);
+          /* antialiased edges: a pixel more than half covered is a photo
+           * pixel (red half way from the blue's 100 to paper's 255) */
+          int x0 = cx, x1 = cx, y0 = cy, y1 = cy;
+          while (x0 > 0 && is_photo (pixel (marked, x0 - 1, cy)))
+            x0--;
+          while (x1 < w - 1 && is_photo (pixel (marked, x1 + 1, cy)))
+            x1++;
+          while (y0 > 0 && is_photo (pixel (marked, cx, y0 - 1)))
+            y0--;
+          while (y1 < h - 1 && is_photo (pixel (marked, cx, y1 + 1)))
+            y1++;
+          double got_w = x1 - x0 + 1, got_h = y1 - y0 + 1;
+          g_test_message ("%s slot %d: %.0f x %.0f px, layout %.2f x %.2f", name,
+                          group->first_slot + i + 1, got_w, got_h, slot.width * k, slot.height * k);
+          g_assert_cmpfloat (fabs (got_w - slot.width * k), <=, 1.0);
+          g_assert_cmpfloat (fabs (got_h - slot.height * k), <=, 1.0);
+          Box pb = inner_box (&slot);
+          g_array_append_val (photos, pb);
+
+          /* the caption's ink: the plain draw's non-paper pixels below the photo */
+          if (layout->copy_caption_height > 0)
+            {
+              Box ink = { w, h, -1, -1 };
+              int ya = (int) ceil ((slot.y + slot.height) * k) + 1;
+              int yb = (int) floor ((slot.y + slot.height + layout->copy_caption_height) * k);
+              int xa = MAX (0, (int) ((slot.x - layout->gap_x / 2) * k));
+              int xb = MIN (w - 1, (int) ((slot.x + slot.width + layout->gap_x / 2) * k));
+              for (int y = ya; y <= yb; y++)
+                for (int x = xa; x <= xb; x++)
+                  if (!is_paper (pixel (plain, x, y)))
+                    {
+                      ink.x0 = MIN (ink.x0, x);
+                      ink.x1 = MAX (ink.x1, x);
+                      ink.y0 = MIN (ink.y0, y);
+                      ink.y1 = MAX (ink.y1, y);
+                    }
+              g_assert_cmpint (ink.x1, >=, ink.x0);    /* there is a caption */
+              ink.x0++, ink.y0++, ink.x1--, ink.y1--;
+              g_array_append_val (inks, ink);
+            }
+        }
+      PsRect recs[100];
+      size_t n = _ps_layout_group_records (layout, &place, recs);
+      for (size_t r = 0; r < n; r++)
+        {
+          Box rb = inner_box (&recs[r]);
+          g_array_append_val (records, rb);
+        }
+    }
+
+  /* The marks' ink, and where it is. */
+  size_t mark_pixels = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        if (pixel (marked, x, y) == pixel (plain, x, y))
+          continue;
+        mark_pixels++;
+        for (guint i = 0; i < photos->len; i++)
+          if (in_box (&g_array_index (photos, Box, i), x, y))
+            g_error ("%s: a cut mark crosses photo %u at %d,%d px", name, i + 1, x, y);
+        for (guint i = 0; i < inks->len; i++)
+          if (in_box (&g_array_index (inks, Box, i), x, y))
+            g_error ("%s: a cut mark crosses caption %u at %d,%d px", name, i + 1, x, y);
+        for (guint i = 0; i < records->len; i++)
+          if (in_box (&g_array_index (records, Box, i), x, y))
+            g_error ("%s: a cut mark crosses record %u at %d,%d px", name, i + 1, x, y);
+      }
+  g_test_message ("%s: %zu px of cut marks, %u photos, %zu groups", name, mark_pixels,
+                  photos->len, page->n_groups);
+  if (layout->cut_marks)
+    g_assert_cmpuint (mark_pixels, >, 0);
+  else
+    g_assert_cmpuint (mark_pixels, ==, 0);
+
+  /* Each line between two groups is marked in both side margins. */
+  for (guint i = 0; i < cut_rows->len; i++)
+    {
+      double y = _ps_layout_cut_y (layout, g_array_index (cut_rows, int, i));
+      PsRect marks[2];
+      _ps_layout_group_marks (layout, y, marks);
+      for (int m = 0; m < 2; m++)
+        {
+          int mx = (int) ((marks[m].x + marks[m].width / 2) * k), my = (int) lround (y * k);
+          bool ink = false;
+          for (int dy = -1; dy <= 1; dy++)
+            ink = ink || pixel (marked, mx, my + dy) != pixel (plain, mx, my + dy);
+          g_assert_true (ink);
+          /* and the line itself runs through no photo */
+          for (guint p = 0; p < photos->len; p++)
+            {
+              const Box *b = &g_array_index (photos, Box, p);
+              g_assert_false (my >= b->y0 && my <= b->y1);
+            }
+        }
+    }
+  if (layout->groups == PS_GROUPS_ROWS && layout->rows > 1 && page->n_groups > 1)
+    g_assert_cmpuint (cut_rows->len, ==, page->n_groups - 1);
+
+  cairo_surface_destroy (marked);
+  cairo_surface_destroy (plain);
+  cairo_surface_destroy (photo);
+}
+
+/* `photosheet layouts`: slots and students a sheet, at the layouts' copies
+ * or at --copies N. */
+static void
+test_cli_copies (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  const char *list[] = { "layouts", NULL };
+  g_assert_cmpint (ps_test_run_cli (list, &out, &err), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "a4-33x48              20  5: 4 students "));
+  g_assert_nonnull (strstr (out, "default                4  4: 1 student "));
+  g_assert_nonnull (strstr (out, "6inch-33x48-5up        6  5: 1 student "));
+  g_clear_pointer (&out, g_free);
+  const char *eight[] = { "layouts", "--copies", "8", NULL };
+  g_assert_cmpint (ps_test_run_cli (eight, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "students per sheet at 8"));
+  g_assert_nonnull (strstr (out, "a4-33x48              20  8: 2 students "));
+  g_assert_nonnull (strstr (out, "8inch-33x48           10  8: 1 student "));
+  g_assert_nonnull (strstr (out, "default                4  8: 1 student, 2 sheets each "));
+  g_clear_pointer (&out, g_free);
+  const char *show[] = { "layouts", "--show", "a4-33x48", "--copies", "4", NULL };
+  g_assert_cmpint (ps_test_run_cli (show, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "groups     each student on whole rows: 5 copies take 1 row, "
+                                 "4 students per sheet\n"));
+  g_assert_nonnull (strstr (out, "at 4     4 students per sheet\n"));
+  g_clear_pointer (&err, g_free);
+  const char *bad[] = { "layouts", "--copies", "21", NULL };
+  g_assert_cmpint (ps_test_run_cli (bad, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--copies must be 1..20"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -698,6 +1122,15 @@ static const BadCase bad_cases[] = {
     "portrait or landscape" },
   { "tabs", PS_LAYOUT_ERROR_GEOMETRY, "[separator] tab_steps=20", "20 tabs of 12 mm" },
   { "margins", PS_LAYOUT_ERROR_GEOMETRY, "[sheet] margin_mm", "no printable width" },
+  { "groups-strip", PS_LAYOUT_ERROR_INVALID_VALUE, "[caption] position=bottom",
+    "several students on a sheet" },
+  { "row-band", PS_LAYOUT_ERROR_INVALID_VALUE, "[caption] position=row", "needs [photo] groups=rows" },
+  { "row-gap", PS_LAYOUT_ERROR_GEOMETRY, "[photo] gap_y_mm=0", "the rows need a gap" },
+  { "record-cell", PS_LAYOUT_ERROR_GEOMETRY, "[caption] position=cell", "at least 2 cells" },
+  { "copies-cell", PS_LAYOUT_ERROR_GEOMETRY, "[photo] copies=6", "one of them for the record" },
+  { "band-marks", PS_LAYOUT_ERROR_GEOMETRY, "[marks] length_mm=2", "enters the record band of row 1" },
+  { "row-marks", PS_LAYOUT_ERROR_GEOMETRY, "[marks] length_mm=2",
+    "the cut marks of row 2 reach the cut line above it" },
 };
 
 static void
@@ -795,10 +1228,16 @@ main (int argc, char **argv)
   g_test_add_func ("/layout/dir", test_dir);
   g_test_add_func ("/layout/shipped/all", test_shipped_all);
   g_test_add_func ("/layout/shipped/copies", test_shipped_copies);
+  for (size_t i = 0; i < G_N_ELEMENTS (shipped); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/layout/shipped/rendered/%s", shipped[i]);
+      g_test_add_data_func (name, shipped[i], test_shipped_rendered);
+    }
   g_test_add_func ("/layout/shipped/default-is-6inch", test_default_is_6inch);
   g_test_add_func ("/layout/shipped/6inch-numbers", test_6inch_numbers);
   g_test_add_func ("/layout/min-px", test_min_px);
   g_test_add_func ("/layout/describe", test_describe);
+  g_test_add_func ("/layout/cli/copies", test_cli_copies);
   g_test_add_func ("/layout/orientation", test_orientation);
   g_test_add_func ("/layout/copies", test_copies);
   g_test_add_func ("/layout/explicit-grid", test_explicit_grid);

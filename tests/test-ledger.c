@@ -138,15 +138,16 @@ static const char fake_profile[] = "not really an ICC profile";
  * make it, on settings whose identity is @key; photos /photos/CJM.jpg with
  * the digest of their 采集码.  Not sealed when @seal is false. */
 static PsBatch *
-make_batch (const Fixture *f, const char *key, const bool *include)
+make_batch_on (const Fixture *f, const char *key, const bool *include, const PsLayout *layout,
+               int copies, PsImpose impose)
 {
   g_autoptr (GError) error = NULL;
   PsBatchSettings s = {
     .roster_path = g_strdup (f->roster_path),
     .roster_sha256 = g_strdup_printf ("%s-%s", ps_roster_get_sha256 (f->roster), key),
     .photos_dir = g_strdup ("/photos"),
-    .layout_name = g_strdup ("default"),
-    .layout_text = g_strdup (f->layout->text),
+    .layout_name = g_strdup (layout->name),
+    .layout_text = g_strdup (layout->text),
     .profile_path = g_strdup ("/profiles/lab.icc"),
     .profile = g_bytes_new_static (fake_profile, sizeof fake_profile),
     .profile_sha256 = g_strdup ("00ff"),
@@ -158,6 +159,8 @@ make_batch (const Fixture *f, const char *key, const bool *include)
     .tiff_compression = PS_TIFF_COMPRESSION_LZW,
     .mask_style = PS_MASK_PER_CHARACTER,
     .engine_version = g_strdup (ps_version ()),
+    .copies = copies,
+    .impose = impose,
   };
   PsBatch *batch = _ps_batch_new_recorded (&s, 0, NULL, &error);
   _ps_batch_settings_clear (&s);
@@ -171,8 +174,6 @@ make_batch (const Fixture *f, const char *key, const bool *include)
       st->photo_path = g_strdup_printf ("/photos/%s.jpg", cjm);
       st->photo_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, cjm, -1);
     }
-  for (size_t i = 0; i < batch->pages->len; i++)
-    g_ptr_array_add (batch->page_sha256, NULL);
   g_ptr_array_add (batch->problems, ps_problem_new (f->roster_path, 9, "2018", NULL, "photo",
                                                     "no photo"));
   batch->n_rows = f->roster->n_rows + 1;
@@ -180,6 +181,12 @@ make_batch (const Fixture *f, const char *key, const bool *include)
   g_assert_true (_ps_batch_seal (batch, &error));
   g_assert_no_error (error);
   return batch;
+}
+
+static PsBatch *
+make_batch (const Fixture *f, const char *key, const bool *include)
+{
+  return make_batch_on (f, key, include, f->layout, 0, PS_IMPOSE_SEQUENCE);
 }
 
 /* Loads the roster and the default layout and plans every record. */
@@ -325,7 +332,7 @@ test_open_create (Fixture *f, gconstpointer data)
   g_assert_cmphex (file_mode (f->path), ==, 0600);
   g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 4);
 
   /* the WAL file, while there is one, is no more readable than the ledger */
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
@@ -340,9 +347,9 @@ test_open_reopen (Fixture *f, gconstpointer data)
   ps_ledger_free (ledger);
   ledger = open_ok (f->path);
   ps_ledger_free (ledger);
-  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (f->path, "PRAGMA user_version"), ==, 4);
   g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
-                   ==, 10);
+                   ==, 11);
   g_assert_cmphex (file_mode (f->path), ==, 0600);
 }
 
@@ -365,7 +372,7 @@ test_open_newer (Fixture *f, gconstpointer data)
   g_assert_null (ledger);
   g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_SCHEMA);
   g_assert_nonnull (strstr (error->message, "newer photosheet"));
-  g_assert_nonnull (strstr (error->message, "schema 99, this one knows 3"));
+  g_assert_nonnull (strstr (error->message, "schema 99, this one knows 4"));
   g_assert_nonnull (strstr (error->message, f->path));
   /* refused before anything was changed */
   g_autofree char *mode = raw_text (f->path, "PRAGMA journal_mode");
@@ -480,11 +487,17 @@ test_batch_roundtrip (Fixture *f, gconstpointer data)
       g_assert_cmpint (pb->kind, ==, pa->kind);
       g_assert_cmpuint (pb->number, ==, pa->number);
       g_assert_cmpuint (pb->class_index, ==, pa->class_index);
-      g_assert_cmpint (pb->copies, ==, pa->copies);
-      g_assert_cmpint (pb->sheet, ==, pa->sheet);
-      g_assert_cmpint (pb->n_sheets, ==, pa->n_sheets);
-      if (pa->kind == PS_PAGE_SHEET)
-        g_assert_cmpuint (pb->student, ==, pa->student);
+      g_assert_cmpuint (pb->n_groups, ==, pa->n_groups);
+      for (size_t g = 0; g < pa->n_groups; g++)
+        {
+          const PsGroup *ga = _ps_batch_page_group (a, pa, g);
+          const PsGroup *gb = _ps_batch_page_group (d, pb, g);
+          g_assert_cmpuint (gb->student, ==, ga->student);
+          g_assert_cmpint (gb->first_slot, ==, ga->first_slot);
+          g_assert_cmpint (gb->copies, ==, ga->copies);
+          g_assert_cmpint (gb->part, ==, ga->part);
+          g_assert_cmpint (gb->n_parts, ==, ga->n_parts);
+        }
       if (i == 1)
         g_assert_null (d->page_sha256->pdata[i]);
       else
@@ -502,6 +515,82 @@ test_batch_roundtrip (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_assert_null (_ps_ledger_load_batch (ledger, id + 100, &error));
   g_assert_error (error, PS_LEDGER_ERROR, PS_LEDGER_ERROR_NOT_FOUND);
+}
+
+/* Shared sheets: every group comes back with its student, slot, copies and
+ * part; the imposition settings too; a group the layout has no room for
+ * is refused when the batch is loaded. */
+static void
+test_batch_groups_roundtrip (Fixture *f, gconstpointer data)
+{
+  make_plan (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLayout) a4 = ps_layout_load ("a4-33x48", &error);
+  g_assert_no_error (error);
+  /* 8 copies: 2 rows a group, 2 positions a sheet; class 1 (3 students)
+   * stacked: sheet 1 = students 1 and 3, sheet 2 = student 2 */
+  g_autoptr (PsBatch) a = make_batch_on (f, "a4", NULL, a4, 8, PS_IMPOSE_STACK);
+  g_assert_cmpuint (a->pages->len, ==, 5);
+  const PsPage *p2 = _ps_batch_page (a, 2);
+  g_assert_cmpuint (p2->n_groups, ==, 2);
+  g_assert_cmpint (_ps_batch_page_group (a, p2, 1)->first_slot, ==, 10);
+  g_assert_cmpuint (_ps_batch_page_group (a, p2, 1)->student, ==, 2);
+  g_assert_cmpuint (ps_batch_get_n_slots_used (a), ==, 5 * 8);
+
+  g_autoptr (PsLedger) ledger = open_ok (f->path);
+  gint64 id = _ps_ledger_save_batch (ledger, a, f->out_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM page_groups"), ==, 5);
+  g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM page_groups WHERE page_number = 2"), ==, 2);
+  /* the page row keeps its first group for schema-2 readers, and the copies of the sheet */
+  g_assert_cmpint (raw_int (f->path, "SELECT copies FROM pages WHERE number = 2"), ==, 16);
+  g_autoptr (PsBatch) d = load_ok (ledger, id);
+  g_assert_cmpint (d->settings.copies, ==, 8);
+  g_assert_cmpint (d->settings.impose, ==, PS_IMPOSE_STACK);
+  g_assert_cmpuint (d->groups->len, ==, a->groups->len);
+  for (size_t i = 0; i < a->pages->len; i++)
+    {
+      const PsPage *pa = _ps_batch_page (a, i + 1), *pb = _ps_batch_page (d, i + 1);
+      g_assert_cmpuint (pb->n_groups, ==, pa->n_groups);
+      for (size_t g = 0; g < pa->n_groups; g++)
+        {
+          const PsGroup *ga = _ps_batch_page_group (a, pa, g);
+          const PsGroup *gb = _ps_batch_page_group (d, pb, g);
+          g_assert_cmpuint (gb->student, ==, ga->student);
+          g_assert_cmpint (gb->first_slot, ==, ga->first_slot);
+          g_assert_cmpint (gb->copies, ==, ga->copies);
+          g_assert_cmpint (gb->part, ==, ga->part);
+          g_assert_cmpint (gb->n_parts, ==, ga->n_parts);
+        }
+    }
+  g_autoptr (GArray) pages = _ps_batch_get_student_pages (d, 2);
+  g_assert_cmpuint (pages->len, ==, 1);
+  g_assert_cmpuint (g_array_index (pages, size_t, 0), ==, 2);
+  g_assert_nonnull (_ps_batch_page_find_student (d, _ps_batch_page (d, 2), 2));
+  g_assert_null (_ps_batch_page_find_student (d, _ps_batch_page (d, 2), 1));
+
+  /* the same batch but for its copies is another batch (its key differs) */
+  g_autoptr (PsBatch) other = make_batch_on (f, "a4", NULL, a4, 5, PS_IMPOSE_STACK);
+  gint64 id2 = _ps_ledger_save_batch (ledger, other, f->out_dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id2, !=, id);
+
+  /* a group where the layout has no room, a sheet with none */
+  g_autofree char *bad_slot = g_strdup_printf ("UPDATE page_groups SET first_slot = 3 WHERE "
+                                               "batch_id = %" G_GINT64_FORMAT " AND page_number = 2 "
+                                               "AND idx = 1", id);
+  raw_exec (f->path, bad_slot);
+  g_assert_null (_ps_ledger_load_batch (ledger, id, &error));
+  g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "does not fit its sheet"));
+  g_clear_error (&error);
+  g_autofree char *none = g_strdup_printf ("DELETE FROM page_groups WHERE batch_id = %"
+                                           G_GINT64_FORMAT " AND page_number = 2", id);
+  raw_exec (f->path, none);
+  g_assert_null (_ps_ledger_load_batch (ledger, id, &error));
+  g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "a sheet with no student"));
 }
 
 static void
@@ -552,7 +641,8 @@ test_batch_rerecord (Fixture *f, gconstpointer data)
   _ps_batch_settings_clear (&s);
   g_assert_no_error (error);
   _ps_batch_add_class (bad, "一班", NULL);
-  g_assert_true (_ps_batch_add_page (bad, PS_PAGE_SHEET, 0, 99, 4, 1, 1, NULL, &error));
+  _ps_batch_add_page (bad, PS_PAGE_SHEET, 0, NULL);
+  _ps_batch_add_group (bad, 99, 0, 4, 1, 1);
   g_assert_false (_ps_batch_seal (bad, &error));
   g_assert_error (error, PS_BATCH_ERROR, PS_BATCH_ERROR_FAILED);
   g_assert_cmpint (raw_int (f->path, "SELECT count(*) FROM batches"), ==, 1);
@@ -1122,6 +1212,7 @@ main (int argc, char **argv)
   TEST ("/ledger/open/reopen", test_open_reopen);
   TEST ("/ledger/open/existing-mode", test_open_existing_mode);
   TEST ("/ledger/open/newer-schema", test_open_newer);
+  TEST ("/ledger/batch/groups-roundtrip", test_batch_groups_roundtrip);
   TEST ("/ledger/open/not-a-database", test_open_not_database);
   TEST ("/ledger/batch/roundtrip", test_batch_roundtrip);
   TEST ("/ledger/batch/rerecord", test_batch_rerecord);

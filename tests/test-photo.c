@@ -1,41 +1,29 @@
 /* test-photo.c - finding, probing and decoding photos.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every input is written here at run time (libjpeg, libpng, libtiff, or by
- * hand for the hostile headers) into a fresh temp dir.
+ * Every input is written here at run time (tools/ps-image-writer: libjpeg,
+ * libpng, libtiff, or by hand for the hostile headers) into a fresh temp dir.
  */
 #include "ps-test-util.h"
 #include "ps-photo-private.h"
+#include "ps-image-writer.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
-#include <jpeglib.h>
-#include <png.h>
-#include <tiffio.h>
 
 /* ------------------------------------------------------------------ */
 /* Fixture: a temp dir per test                                       */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->dir = ps_test_tmpdir ();
-}
+typedef PsTestDirFixture Fixture;
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   _ps_photo_cache_clear ();
-  ps_test_rm_rf (f->dir);
-  g_free (f->dir);
+  ps_test_dir_teardown (f, data);
 }
 
 static char *
@@ -51,147 +39,91 @@ fpath (Fixture *f, const char *name)
 /* Test picture: top-left quarter red, the rest blue (gray: 40 / 200,
  * CMYK: 0,255,255,0 / 255,128,0,0), with optional noise so the entropy data
  * is large enough to cut in half meaningfully. */
-static void
-pattern_pixel (int x, int y, int w, int h, int comps, bool noise, guint8 *out)
+typedef struct {
+  int width, height, comps;
+  bool noise;
+} Pattern;
+
+static guint
+pattern_sample (int x, int y, int c, gpointer user_data)
 {
-  bool tl = x < w / 2 && y < h / 2;
+  const Pattern *p = user_data;
+  bool tl = x < p->width / 2 && y < p->height / 2;
   static const guint8 rgb[2][3] = { { 255, 0, 0 }, { 0, 0, 255 } };
   static const guint8 cmyk[2][4] = { { 0, 255, 255, 0 }, { 255, 128, 0, 0 } };
   int k = tl ? 0 : 1;
-  for (int c = 0; c < comps; c++)
-    {
-      int v = comps == 1 ? (tl ? 40 : 200) : comps == 3 ? rgb[k][c] : cmyk[k][c];
-      if (noise && !tl)
-        v = (v + (int) ((x * 7919u + y * 104729u + c * 31u) % 61u)) % 256;
-      out[c] = (guint8) v;
-    }
+  int v = p->comps == 1 ? (tl ? 40 : 200) : p->comps == 3 ? rgb[k][c] : cmyk[k][c];
+  if (p->noise && !tl)
+    v = (v + (int) ((x * 7919u + y * 104729u + c * 31u) % 61u)) % 256;
+  return (guint) v;
 }
 
-typedef struct {
-  int width, height;
-  J_COLOR_SPACE space;      /* JCS_RGB, JCS_GRAYSCALE, JCS_CMYK */
-  bool noise;
-  bool no_adobe;            /* CMYK without the APP14 marker */
-  const guint8 *icc;
-  unsigned icc_len;
-  int exif_orientation;     /* 0: no EXIF */
-} JpegSpec;
+/* The pattern as a JPEG, at quality 95 unless @spec says otherwise. */
+static void
+write_jpeg_pattern (const char *path, const PsImageJpegSpec *spec, bool noise)
+{
+  PsImageJpegSpec s = *spec;
+  s.quality = s.quality > 0 ? s.quality : 95;
+  Pattern pattern = { s.width, s.height, s.space == JCS_GRAYSCALE ? 1 : s.space == JCS_CMYK ? 4 : 3,
+                      noise };
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_write_jpeg_samples (path, &s, pattern_sample, &pattern, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
 
 static void
-write_jpeg (const char *path, const JpegSpec *spec)
+write_jpeg (const char *path, const PsImageJpegSpec *spec)
 {
-  struct jpeg_compress_struct cinfo;
-  struct jpeg_error_mgr jerr;
-  int comps = spec->space == JCS_GRAYSCALE ? 1 : spec->space == JCS_CMYK ? 4 : 3;
-
-  FILE *fp = fopen (path, "wb");
-  g_assert_nonnull (fp);
-  cinfo.err = jpeg_std_error (&jerr);
-  jpeg_create_compress (&cinfo);
-  jpeg_stdio_dest (&cinfo, fp);
-  cinfo.image_width = (JDIMENSION) spec->width;
-  cinfo.image_height = (JDIMENSION) spec->height;
-  cinfo.input_components = comps;
-  cinfo.in_color_space = spec->space;
-  jpeg_set_defaults (&cinfo);
-  if (spec->space == JCS_CMYK)
-    {
-      jpeg_set_colorspace (&cinfo, JCS_CMYK);
-      if (spec->no_adobe)
-        cinfo.write_Adobe_marker = FALSE;
-    }
-  jpeg_set_quality (&cinfo, 95, TRUE);
-  jpeg_start_compress (&cinfo, TRUE);
-
-  if (spec->exif_orientation > 0)
-    {
-      /* "Exif\0\0" + big-endian TIFF header + IFD0 with one entry. */
-      guint8 exif[6 + 8 + 2 + 12 + 4] = { 'E', 'x', 'i', 'f', 0, 0,
-                                           'M', 'M', 0, 42, 0, 0, 0, 8,
-                                           0, 1,
-                                           0x01, 0x12, 0, 3, 0, 0, 0, 1,
-                                           0, (guint8) spec->exif_orientation, 0, 0,
-                                           0, 0, 0, 0 };
-      jpeg_write_marker (&cinfo, JPEG_APP0 + 1, exif, sizeof exif);
-    }
-  if (spec->icc != NULL)
-    jpeg_write_icc_profile (&cinfo, spec->icc, spec->icc_len);
-
-  g_autofree guint8 *row = g_malloc ((gsize) spec->width * comps);
-  while (cinfo.next_scanline < cinfo.image_height)
-    {
-      for (int x = 0; x < spec->width; x++)
-        pattern_pixel (x, (int) cinfo.next_scanline, spec->width, spec->height, comps,
-                       spec->noise, row + x * comps);
-      JSAMPROW rowp = row;
-      jpeg_write_scanlines (&cinfo, &rowp, 1);
-    }
-  jpeg_finish_compress (&cinfo);
-  jpeg_destroy_compress (&cinfo);
-  fclose (fp);
+  write_jpeg_pattern (path, spec, false);
 }
 
 static void
 write_simple_jpeg (const char *path, int w, int h)
 {
-  JpegSpec spec = { .width = w, .height = h, .space = JCS_RGB };
+  PsImageJpegSpec spec = { .width = w, .height = h, .space = JCS_RGB };
   write_jpeg (path, &spec);
 }
 
 typedef void (*PngFill) (int x, int y, guint8 *px);   /* one pixel, file layout */
 
+typedef struct {
+  int width;
+  PngFill fill;
+} PngFillRows;
+
 static void
-write_png_interlaced (const char *path, int w, int h, PngFill fill)
+png_fill_row (int y, guint8 *row, size_t row_bytes, gpointer user_data)
 {
-  FILE *fp = fopen (path, "wb");
-  g_assert_nonnull (fp);
-  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-  png_infop info = png_create_info_struct (png);
-  png_init_io (png, fp);
-  png_set_IHDR (png, info, (png_uint_32) w, (png_uint_32) h, 8, PNG_COLOR_TYPE_RGB_ALPHA,
-                PNG_INTERLACE_ADAM7, PNG_COMPRESSION_TYPE_DEFAULT,
-                PNG_FILTER_TYPE_DEFAULT);
-  png_write_info (png, info);
-  g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
-  g_autofree guint8 **rows = g_new (guint8 *, h);
-  for (int y = 0; y < h; y++)
-    {
-      rows[y] = pixels + (gsize) y * w * 4;
-      for (int x = 0; x < w; x++)
-        fill (x, y, rows[y] + x * 4);
-    }
-  png_write_image (png, rows);
-  png_write_end (png, NULL);
-  png_destroy_write_struct (&png, &info);
-  fclose (fp);
+  const PngFillRows *r = user_data;
+  size_t px = row_bytes / (size_t) r->width;
+  for (int x = 0; x < r->width; x++)
+    r->fill (x, y, row + x * px);
+}
+
+static void
+write_png_spec (const char *path, const PsImagePngSpec *spec, PngFill fill)
+{
+  PngFillRows rows = { spec->width, fill };
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_write_png (path, spec, png_fill_row, &rows, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 static void
 write_png (const char *path, int w, int h, int color_type, int depth, PngFill fill)
 {
-  FILE *fp = fopen (path, "wb");
-  g_assert_nonnull (fp);
-  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-  png_infop info = png_create_info_struct (png);
-  g_assert_nonnull (png);
-  g_assert_nonnull (info);
-  png_init_io (png, fp);
-  png_set_IHDR (png, info, (png_uint_32) w, (png_uint_32) h, depth, color_type,
-                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                PNG_FILTER_TYPE_DEFAULT);
-  png_write_info (png, info);
-  int channels = png_get_channels (png, info);
-  gsize px = (gsize) channels * (depth / 8);
-  g_autofree guint8 *row = g_malloc ((gsize) w * px);
-  for (int y = 0; y < h; y++)
-    {
-      for (int x = 0; x < w; x++)
-        fill (x, y, row + x * px);
-      png_write_row (png, row);
-    }
-  png_write_end (png, NULL);
-  png_destroy_write_struct (&png, &info);
-  fclose (fp);
+  PsImagePngSpec spec = { w, h, color_type, depth };
+  write_png_spec (path, &spec, fill);
+}
+
+/* RGBA 8-bit, Adam7. */
+static void
+write_png_interlaced (const char *path, int w, int h, PngFill fill)
+{
+  PsImagePngSpec spec = { w, h, PNG_COLOR_TYPE_RGB_ALPHA, 8, .interlace = true };
+  write_png_spec (path, &spec, fill);
 }
 
 /* RGBA: left third fully transparent black, middle third half-transparent
@@ -224,21 +156,14 @@ fill_rgb16 (int x, int y, guint8 *px)
 static void
 fill_rgb8 (int x, int y, guint8 *px)
 {
-  pattern_pixel (x, y, png_width, 640, 3, false, px);
+  Pattern pattern = { png_width, 640, 3, false };
+  for (int c = 0; c < 3; c++)
+    px[c] = (guint8) pattern_sample (x, y, c, &pattern);
 }
-
-typedef struct {
-  int width, height;
-  int spp, bps;
-  int photometric;
-  bool alpha;               /* last sample is unassociated alpha */
-  const guint8 *icc;
-  unsigned icc_len;
-} TiffSpec;
 
 /* Sample value at (x, y, c): a gradient the reader can check exactly. */
 static guint
-tiff_sample (const TiffSpec *s, int x, int y, int c)
+tiff_sample (const PsImageTiffSpec *s, int x, int y, int c)
 {
   if (s->alpha && c == s->spp - 1)
     return x < s->width / 2 ? 0 : (s->bps == 16 ? 65535 : 255);
@@ -246,53 +171,30 @@ tiff_sample (const TiffSpec *s, int x, int y, int c)
   return s->bps == 16 ? (v * 41u) & 0xffff : v & 0xff;
 }
 
-static void
-write_tiff (const char *path, const TiffSpec *s)
+static guint
+tiff_sample_func (int x, int y, int c, gpointer user_data)
 {
-  TIFF *tif = TIFFOpen (path, "w");
-  g_assert_nonnull (tif);
-  TIFFSetField (tif, TIFFTAG_IMAGEWIDTH, (uint32_t) s->width);
-  TIFFSetField (tif, TIFFTAG_IMAGELENGTH, (uint32_t) s->height);
-  TIFFSetField (tif, TIFFTAG_SAMPLESPERPIXEL, (uint16_t) s->spp);
-  TIFFSetField (tif, TIFFTAG_BITSPERSAMPLE, (uint16_t) s->bps);
-  TIFFSetField (tif, TIFFTAG_PHOTOMETRIC, (uint16_t) s->photometric);
-  TIFFSetField (tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-  TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
-  TIFFSetField (tif, TIFFTAG_ROWSPERSTRIP, (uint32_t) 16);
-  if (s->alpha)
-    {
-      uint16_t extra = EXTRASAMPLE_UNASSALPHA;
-      TIFFSetField (tif, TIFFTAG_EXTRASAMPLES, 1, &extra);
-    }
-  if (s->photometric == PHOTOMETRIC_SEPARATED)
-    TIFFSetField (tif, TIFFTAG_INKSET, INKSET_CMYK);
-  if (s->icc != NULL)
-    TIFFSetField (tif, TIFFTAG_ICCPROFILE, (uint32_t) s->icc_len, s->icc);
-
-  tmsize_t size = TIFFScanlineSize (tif);
-  g_autofree guint8 *line = g_malloc ((gsize) size);
-  for (int y = 0; y < s->height; y++)
-    {
-      for (int x = 0; x < s->width; x++)
-        for (int c = 0; c < s->spp; c++)
-          {
-            guint v = tiff_sample (s, x, y, c);
-            if (s->bps == 16)
-              ((guint16 *) line)[x * s->spp + c] = (guint16) v;
-            else
-              line[x * s->spp + c] = (guint8) v;
-          }
-      g_assert_cmpint (TIFFWriteScanline (tif, line, (uint32_t) y, 0), ==, 1);
-    }
-  TIFFClose (tif);
+  return tiff_sample (user_data, x, y, c);
 }
 
-static guint8 *
-read_file (const char *path, gsize *len)
+/* The gradient as a TIFF (LZW unless @s says otherwise). */
+static void
+write_tiff (const char *path, const PsImageTiffSpec *s)
 {
-  char *data = NULL;
-  g_assert_true (g_file_get_contents (path, &data, len, NULL));
-  return (guint8 *) data;
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_write_tiff_samples (path, s, tiff_sample_func, (gpointer) s, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* A TIFF by hand whose IFD precedes its one strip (ps_image_write_tiff_minimal). */
+static void
+write_tiff_by_hand (const char *path, guint32 width, guint32 height, guint32 strip_bytes)
+{
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_write_tiff_minimal (path, width, height, strip_bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 /* A fake profile: only carried, never parsed, by JPEG and TIFF. */
@@ -362,7 +264,7 @@ static void
 test_probe_jpeg_icc (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "icc.jpg");
-  JpegSpec spec = { .width = 480, .height = 640, .space = JCS_RGB,
+  PsImageJpegSpec spec = { .width = 480, .height = 640, .space = JCS_RGB,
                     .icc = fake_icc, .icc_len = sizeof fake_icc };
   write_jpeg (p, &spec);
   PsPhotoInfo info;
@@ -377,8 +279,8 @@ test_probe_jpeg_exif (Fixture *f, gconstpointer data)
 {
   /* Stored landscape 640×480, EXIF 6 (rotate 90° CW): shown as 480×640. */
   g_autofree char *p = fpath (f, "exif.jpg");
-  JpegSpec spec = { .width = 640, .height = 480, .space = JCS_RGB,
-                    .exif_orientation = 6 };
+  PsImageJpegSpec spec = { .width = 640, .height = 480, .space = JCS_RGB,
+                    .orientation = 6 };
   write_jpeg (p, &spec);
   PsPhotoInfo info;
   g_autoptr (GError) error = NULL;
@@ -390,7 +292,7 @@ test_probe_jpeg_exif (Fixture *f, gconstpointer data)
 
   /* The same pixels without EXIF are landscape: only 480 px high. */
   g_autofree char *q = fpath (f, "noexif.jpg");
-  spec.exif_orientation = 0;
+  spec.orientation = 0;
   write_jpeg (q, &spec);
   g_assert_false (ps_photo_probe (q, NULL, &info, &error));
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_SMALL);
@@ -401,7 +303,7 @@ test_probe_jpeg_exif (Fixture *f, gconstpointer data)
   /* Orientation 8 on a big landscape: shown 960×1280, fits. */
   spec.width = 1280;
   spec.height = 960;
-  spec.exif_orientation = 8;
+  spec.orientation = 8;
   write_jpeg (q, &spec);
   g_assert_true (ps_photo_probe (q, NULL, &info, &error));
   g_assert_no_error (error);
@@ -415,14 +317,14 @@ test_probe_jpeg_gray_cmyk (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   g_autofree char *g = fpath (f, "gray.jpg");
-  JpegSpec gray = { .width = 480, .height = 640, .space = JCS_GRAYSCALE };
+  PsImageJpegSpec gray = { .width = 480, .height = 640, .space = JCS_GRAYSCALE };
   write_jpeg (g, &gray);
   g_assert_true (ps_photo_probe (g, NULL, &info, &error));
   g_assert_no_error (error);
   g_assert_cmpint (info.channels, ==, 1);
 
   g_autofree char *c = fpath (f, "cmyk.jpg");
-  JpegSpec cmyk = { .width = 480, .height = 640, .space = JCS_CMYK };
+  PsImageJpegSpec cmyk = { .width = 480, .height = 640, .space = JCS_CMYK };
   write_jpeg (c, &cmyk);
   g_assert_true (ps_photo_probe (c, NULL, &info, &error));
   g_assert_no_error (error);
@@ -460,7 +362,7 @@ test_probe_tiff (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   g_autofree char *a = fpath (f, "rgb8.tif");
-  TiffSpec s8 = { 480, 640, 3, 8, PHOTOMETRIC_RGB };
+  PsImageTiffSpec s8 = { 480, 640, 3, 8, PHOTOMETRIC_RGB };
   write_tiff (a, &s8);
   g_assert_true (ps_photo_probe (a, NULL, &info, &error));
   g_assert_no_error (error);
@@ -472,7 +374,7 @@ test_probe_tiff (Fixture *f, gconstpointer data)
   g_assert_false (info.has_icc);
 
   g_autofree char *b = fpath (f, "rgb16-icc.tiff");
-  TiffSpec s16 = { 480, 640, 3, 16, PHOTOMETRIC_RGB, .icc = fake_icc,
+  PsImageTiffSpec s16 = { 480, 640, 3, 16, PHOTOMETRIC_RGB, .icc = fake_icc,
                    .icc_len = sizeof fake_icc };
   write_tiff (b, &s16);
   g_assert_true (ps_photo_probe (b, NULL, &info, &error));
@@ -535,16 +437,18 @@ static void
 test_probe_truncated_jpeg (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "whole.jpg");
-  JpegSpec spec = { .width = 480, .height = 640, .space = JCS_RGB, .noise = true };
-  write_jpeg (p, &spec);
-  gsize len = 0;
-  g_autofree guint8 *bytes = read_file (p, &len);
-  g_assert_cmpuint (len, >, 10000);
+  PsImageJpegSpec spec = { .width = 480, .height = 640, .space = JCS_RGB };
+  write_jpeg_pattern (p, &spec, true);
+  GStatBuf st;
+  g_assert_cmpint (g_stat (p, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 10000);
   g_autofree char *q = fpath (f, "half.jpg");
-  ps_test_write_file (q, (const char *) bytes, (gssize) (len / 2));
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_copy_truncated (p, q, 0.5, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
 
   PsPhotoInfo info;
-  g_autoptr (GError) error = NULL;
   g_assert_false (ps_photo_probe (q, NULL, &info, &error));
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_CORRUPT);
   g_assert_nonnull (strstr (error->message, "half.jpg"));
@@ -562,33 +466,14 @@ test_probe_jpeg_huge_sof (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "small.jpg");
   write_simple_jpeg (p, 64, 64);
-  gsize len = 0;
-  g_autofree guint8 *bytes = read_file (p, &len);
-
-  /* Patch SOF0: FF C0, length(2), precision(1), height(2), width(2). */
-  gsize at = 2;
-  bool patched = false;
-  while (at + 9 < len)
-    {
-      g_assert_cmpint (bytes[at], ==, 0xff);
-      guint marker = bytes[at + 1];
-      guint seglen = (guint) bytes[at + 2] << 8 | bytes[at + 3];
-      if (marker == 0xc0)
-        {
-          guint16 big = 65000;
-          bytes[at + 5] = bytes[at + 7] = (guint8) (big >> 8);
-          bytes[at + 6] = bytes[at + 8] = (guint8) (big & 0xff);
-          patched = true;
-          break;
-        }
-      at += 2 + seglen;
-    }
-  g_assert_true (patched);
+  /* The SOF0 header patched to 65000 x 65000, the scan as it was. */
   g_autofree char *q = fpath (f, "huge.jpg");
-  ps_test_write_file (q, (const char *) bytes, (gssize) len);
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_copy_jpeg_resized (p, q, 65000, 65000, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
 
   PsPhotoInfo info;
-  g_autoptr (GError) error = NULL;
   g_assert_false (ps_photo_probe (q, NULL, &info, &error));
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE);
   g_clear_error (&error);
@@ -604,7 +489,7 @@ test_probe_jpeg_extraneous (Fixture *f, gconstpointer data)
   g_autofree char *p = fpath (f, "pad.jpg");
   write_simple_jpeg (p, 480, 640);
   gsize len = 0;
-  g_autofree guint8 *bytes = read_file (p, &len);
+  g_autofree guint8 *bytes = (guint8 *) ps_test_read_file (p, &len);
   g_assert_cmpint (bytes[len - 2], ==, 0xff);
   g_assert_cmpint (bytes[len - 1], ==, 0xd9);
   PsPhotoInfo info;
@@ -633,57 +518,18 @@ test_probe_jpeg_extraneous (Fixture *f, gconstpointer data)
   g_test_message ("%s", error->message);
 }
 
-static guint32
-crc32_of (const guint8 *p, size_t n)
-{
-  guint32 c = 0xffffffffu;
-  for (size_t i = 0; i < n; i++)
-    {
-      c ^= p[i];
-      for (int k = 0; k < 8; k++)
-        c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-  return c ^ 0xffffffffu;
-}
-
-static void
-put_be32 (guint8 *p, guint32 v)
-{
-  p[0] = (guint8) (v >> 24);
-  p[1] = (guint8) (v >> 16);
-  p[2] = (guint8) (v >> 8);
-  p[3] = (guint8) v;
-}
-
 static void
 test_probe_png_bomb (Fixture *f, gconstpointer data)
 {
   /* Signature + IHDR 60000×60000 RGBA 8-bit with a valid CRC + an empty
    * IDAT + IEND: a decoder that trusted it would allocate 14 GB. */
-  guint8 png[8 + 25 + 12 + 12] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 *ihdr = png + 8;
-  put_be32 (ihdr, 13);
-  memcpy (ihdr + 4, "IHDR", 4);
-  put_be32 (ihdr + 8, 60000);
-  put_be32 (ihdr + 12, 60000);
-  ihdr[16] = 8;   /* depth */
-  ihdr[17] = 6;   /* RGBA */
-  ihdr[18] = ihdr[19] = ihdr[20] = 0;
-  put_be32 (ihdr + 21, crc32_of (ihdr + 4, 17));
-  guint8 *idat = ihdr + 25;
-  put_be32 (idat, 0);
-  memcpy (idat + 4, "IDAT", 4);
-  put_be32 (idat + 8, crc32_of (idat + 4, 4));
-  guint8 *iend = idat + 12;
-  put_be32 (iend, 0);
-  memcpy (iend + 4, "IEND", 4);
-  put_be32 (iend + 8, crc32_of (iend + 4, 4));
-
   g_autofree char *p = fpath (f, "bomb.png");
-  ps_test_write_file (p, (const char *) png, sizeof png);
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_write_png_bomb (p, 60000, 60000, PNG_COLOR_TYPE_RGB_ALPHA, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
 
   PsPhotoInfo info;
-  g_autoptr (GError) error = NULL;
   g_assert_false (ps_photo_probe (p, NULL, &info, &error));
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, "60000×60000"));
@@ -695,64 +541,12 @@ test_probe_png_bomb (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   /* Under the side limit but over a lowered pixel limit. */
-  put_be32 (ihdr + 8, 6000);
-  put_be32 (ihdr + 12, 8000);
-  put_be32 (ihdr + 21, crc32_of (ihdr + 4, 17));
-  ps_test_write_file (p, (const char *) png, sizeof png);
+  ok = ps_image_write_png_bomb (p, 6000, 8000, PNG_COLOR_TYPE_RGB_ALPHA, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
   PsPhotoLimits limits = { .max_pixels = 10 * 1000 * 1000 };
   g_assert_false (ps_photo_probe (p, &limits, &info, &error));
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_TOO_LARGE);
-}
-
-/* Minimal little-endian TIFF: one IFD, one strip of @strip_bytes zeros. */
-static void
-write_tiff_by_hand (const char *path, guint32 width, guint32 height, guint32 strip_bytes)
-{
-  GByteArray *b = g_byte_array_new ();
-  guint8 head[8] = { 'I', 'I', 42, 0, 8, 0, 0, 0 };
-  g_byte_array_append (b, head, 8);
-  struct { guint16 tag, type; guint32 count, value; } entries[] = {
-    { 256, 4, 1, width },            /* ImageWidth */
-    { 257, 4, 1, height },           /* ImageLength */
-    { 258, 3, 1, 8 },                /* BitsPerSample */
-    { 259, 3, 1, 1 },                /* Compression none */
-    { 262, 3, 1, 1 },                /* Photometric MinIsBlack */
-    { 273, 4, 1, 0 },                /* StripOffsets, patched below */
-    { 277, 3, 1, 1 },                /* SamplesPerPixel */
-    { 278, 4, 1, height },           /* RowsPerStrip */
-    { 279, 4, 1, strip_bytes },      /* StripByteCounts */
-  };
-  guint16 n = G_N_ELEMENTS (entries);
-  guint32 data_at = 8 + 2 + n * 12 + 4;
-  entries[5].value = data_at;
-  g_byte_array_append (b, (guint8 *) &(guint16) { GUINT16_TO_LE (n) }, 2);
-  for (guint i = 0; i < n; i++)
-    {
-      guint8 e[12];
-      e[0] = (guint8) entries[i].tag;
-      e[1] = (guint8) (entries[i].tag >> 8);
-      e[2] = (guint8) entries[i].type;
-      e[3] = 0;
-      for (int k = 0; k < 4; k++)
-        e[4 + k] = (guint8) (entries[i].count >> (8 * k));
-      if (entries[i].type == 3)
-        {
-          e[8] = (guint8) entries[i].value;
-          e[9] = (guint8) (entries[i].value >> 8);
-          e[10] = e[11] = 0;
-        }
-      else
-        for (int k = 0; k < 4; k++)
-          e[8 + k] = (guint8) (entries[i].value >> (8 * k));
-      g_byte_array_append (b, e, 12);
-    }
-  guint8 zero4[4] = { 0 };
-  g_byte_array_append (b, zero4, 4);   /* no next IFD */
-  g_assert_cmpuint (b->len, ==, data_at);
-  g_autofree guint8 *data = g_malloc0 (MIN (strip_bytes, 1u << 20));
-  g_byte_array_append (b, data, MIN (strip_bytes, 1u << 20));
-  ps_test_write_file (path, (const char *) b->data, b->len);
-  g_byte_array_unref (b);
 }
 
 static void
@@ -778,12 +572,12 @@ test_probe_tiff_truncated (Fixture *f, gconstpointer data)
   /* Declares a 480×640 strip but holds only a third of it. */
   g_autofree char *p = fpath (f, "short.tif");
   write_tiff_by_hand (p, 480, 640, 480 * 640);
-  gsize len = 0;
-  g_autofree guint8 *bytes = read_file (p, &len);
-  ps_test_write_file (p, (const char *) bytes, (gssize) (len / 3));
+  g_autoptr (GError) error = NULL;
+  bool ok = ps_image_copy_truncated (p, p, 1.0 / 3, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
 
   PsPhotoInfo info;
-  g_autoptr (GError) error = NULL;
   g_assert_false (ps_photo_probe (p, NULL, &info, &error));
   g_assert_error (error, PS_PHOTO_ERROR, PS_PHOTO_ERROR_CORRUPT);
   g_test_message ("%s", error->message);
@@ -851,7 +645,7 @@ test_probe_png_corrupt (Fixture *f, gconstpointer data)
   g_autofree char *p = fpath (f, "good.png");
   write_png (p, 480, 640, PNG_COLOR_TYPE_RGB, 8, fill_rgb8);
   gsize len = 0;
-  g_autofree guint8 *bytes = read_file (p, &len);
+  g_autofree guint8 *bytes = (guint8 *) ps_test_read_file (p, &len);
   guint8 *idat = memmem (bytes, len, "IDAT", 4);
   g_assert_nonnull (idat);
   guint32 idat_len = (guint32) idat[-4] << 24 | (guint32) idat[-3] << 16
@@ -937,7 +731,7 @@ static void
 test_decode_jpeg_gray (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "gray.jpg");
-  JpegSpec spec = { .width = 480, .height = 640, .space = JCS_GRAYSCALE };
+  PsImageJpegSpec spec = { .width = 480, .height = 640, .space = JCS_GRAYSCALE };
   write_jpeg (p, &spec);
   g_autoptr (GError) error = NULL;
   g_autoptr (PsRawImage) img = _ps_photo_decode (p, NULL, &error);
@@ -954,7 +748,7 @@ test_decode_jpeg_cmyk (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   g_autofree char *p = fpath (f, "cmyk.jpg");
-  JpegSpec spec = { .width = 480, .height = 640, .space = JCS_CMYK };
+  PsImageJpegSpec spec = { .width = 480, .height = 640, .space = JCS_CMYK };
   write_jpeg (p, &spec);
   g_autoptr (PsRawImage) img = _ps_photo_decode (p, NULL, &error);
   g_assert_no_error (error);
@@ -981,9 +775,9 @@ static void
 test_decode_jpeg_icc_exif (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "both.jpg");
-  JpegSpec spec = { .width = 640, .height = 480, .space = JCS_RGB,
+  PsImageJpegSpec spec = { .width = 640, .height = 480, .space = JCS_RGB,
                     .icc = fake_icc, .icc_len = sizeof fake_icc,
-                    .exif_orientation = 6 };
+                    .orientation = 6 };
   write_jpeg (p, &spec);
   g_autoptr (GError) error = NULL;
   g_autoptr (PsRawImage) img = _ps_photo_decode (p, NULL, &error);
@@ -1085,7 +879,7 @@ static void
 test_decode_tiff_rgb8 (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "rgb8.tif");
-  TiffSpec s = { 480, 640, 3, 8, PHOTOMETRIC_RGB };
+  PsImageTiffSpec s = { 480, 640, 3, 8, PHOTOMETRIC_RGB };
   write_tiff (p, &s);
   g_autoptr (GError) error = NULL;
   g_autoptr (PsRawImage) img = _ps_photo_decode (p, NULL, &error);
@@ -1104,7 +898,7 @@ static void
 test_decode_tiff_rgb16_icc (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "rgb16.tif");
-  TiffSpec s = { 480, 640, 3, 16, PHOTOMETRIC_RGB, .icc = fake_icc,
+  PsImageTiffSpec s = { 480, 640, 3, 16, PHOTOMETRIC_RGB, .icc = fake_icc,
                  .icc_len = sizeof fake_icc };
   write_tiff (p, &s);
   g_autoptr (GError) error = NULL;
@@ -1126,7 +920,7 @@ static void
 test_decode_tiff_cmyk (Fixture *f, gconstpointer data)
 {
   g_autofree char *p = fpath (f, "cmyk.tif");
-  TiffSpec s = { 480, 640, 4, 8, PHOTOMETRIC_SEPARATED, .icc = fake_icc,
+  PsImageTiffSpec s = { 480, 640, 4, 8, PHOTOMETRIC_SEPARATED, .icc = fake_icc,
                  .icc_len = sizeof fake_icc };
   write_tiff (p, &s);
   g_autoptr (GError) error = NULL;
@@ -1145,7 +939,7 @@ test_decode_tiff_rgba (Fixture *f, gconstpointer data)
   /* RGB + unassociated alpha goes through libtiff's RGBA reader: left half
    * transparent (white after flattening), right half as stored. */
   g_autofree char *p = fpath (f, "rgba.tif");
-  TiffSpec s = { 480, 640, 4, 8, PHOTOMETRIC_RGB, .alpha = true };
+  PsImageTiffSpec s = { 480, 640, 4, 8, PHOTOMETRIC_RGB, .alpha = true };
   write_tiff (p, &s);
   g_autoptr (GError) error = NULL;
   PsPhotoInfo info;
@@ -1414,7 +1208,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   init_fake_icc ();
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, ps_test_dir_setup, fn, fixture_teardown)
   g_test_add_func ("/photo/limits/defaults", test_limits_defaults);
 
   ADD ("/photo/probe/jpeg-rgb", test_probe_jpeg_rgb);

@@ -21,14 +21,6 @@
 #include <tiffio.h>
 
 
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-  g_assert_nonnull (value);
-  return value;
-}
-
 static bool
 have_cups (void)
 {
@@ -49,8 +41,9 @@ have_cups (void)
 static int
 harness (const char *action)
 {
-  g_autofree char *cmd = g_strdup_printf ("'%s' %s '%s' >/dev/null 2>&1", env ("PS_CUPS_HARNESS"),
-                                          action, env ("PS_CUPS_DIR"));
+  g_autofree char *cmd = g_strdup_printf ("'%s' %s '%s' >/dev/null 2>&1",
+                                          ps_test_getenv ("PS_CUPS_HARNESS"), action,
+                                          ps_test_getenv ("PS_CUPS_DIR"));
   return ps_test_run_shell (cmd, NULL);
 }
 
@@ -79,8 +72,8 @@ print_cli (const char *out, const char *const *extra, char **so, char **se)
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   /* The virtual printer delivers face up, so CUPS would reverse each job
    * to stack it in order; the test reads documents as sent. */
-  const char *base[] = { "print", "--batch", out, "--printer", env ("PS_TEST_QUEUE"),
-                         "--server", env ("CUPS_SERVER"), "-o", "outputorder=normal",
+  const char *base[] = { "print", "--batch", out, "--printer", ps_test_getenv ("PS_TEST_QUEUE"),
+                         "--server", ps_test_getenv ("CUPS_SERVER"), "-o", "outputorder=normal",
                          "--timeout", "120", NULL };
   for (size_t i = 0; base[i] != NULL; i++)
     g_ptr_array_add (args, (char *) base[i]);
@@ -113,7 +106,7 @@ static GPtrArray *
 received_documents (void)
 {
   GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
-  const char *spool = env ("PS_TEST_SPOOL");
+  const char *spool = ps_test_getenv ("PS_TEST_SPOOL");
   g_autoptr (GDir) dir = g_dir_open (spool, 0, NULL);
   g_assert_nonnull (dir);
   const char *name;
@@ -139,8 +132,8 @@ clear_spool_dir (const char *spool)
 static void
 clear_spool (void)
 {
-  clear_spool_dir (env ("PS_TEST_SPOOL"));
-  clear_spool_dir (env ("PS_TEST_SPOOL2"));
+  clear_spool_dir (ps_test_getenv ("PS_TEST_SPOOL"));
+  clear_spool_dir (ps_test_getenv ("PS_TEST_SPOOL2"));
 }
 
 /* The documents of @spool whose name has @tag (a batch uid), oldest first. */
@@ -286,7 +279,7 @@ test_print_end_to_end (void)
   g_assert_cmpint (g_stat (ledger, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   assert_no_full_values_in_tree (out);
-  assert_no_full_values_in_tree (env ("PS_TEST_SPOOL"));
+  assert_no_full_values_in_tree (ps_test_getenv ("PS_TEST_SPOOL"));
   g_autofree char *said = g_strconcat (so, se, status, NULL);
   g_assert_false (ps_test_find_full_value (said, strlen (said), NULL));
   g_autoptr (GPtrArray) pages = received_pages ();
@@ -308,7 +301,8 @@ test_print_fault_resume (void)
    * rather than the harness's retry-job): they end aborted, are recorded so,
    * and their pages are what --resume sends again. */
   g_autofree char *abort_cmd = g_strdup_printf ("lpadmin -h '%s' -p '%s' -o printer-error-policy=abort-job",
-                                                env ("CUPS_SERVER"), env ("PS_TEST_QUEUE"));
+                                                ps_test_getenv ("CUPS_SERVER"),
+                                                ps_test_getenv ("PS_TEST_QUEUE"));
   g_assert_cmpint (ps_test_run_shell (abort_cmd, NULL), ==, 0);
   g_assert_cmpint (harness ("printer-stop"), ==, 0);
   g_autofree char *se = NULL;
@@ -320,7 +314,8 @@ test_print_fault_resume (void)
   g_assert_nonnull (strstr (before, "aborted"));
   g_assert_null (strstr (before, "40 printed"));
   g_autofree char *retry_cmd = g_strdup_printf ("lpadmin -h '%s' -p '%s' -o printer-error-policy=retry-job",
-                                                env ("CUPS_SERVER"), env ("PS_TEST_QUEUE"));
+                                                ps_test_getenv ("CUPS_SERVER"),
+                                                ps_test_getenv ("PS_TEST_QUEUE"));
   g_assert_cmpint (ps_test_run_shell (retry_cmd, NULL), ==, 0);
 
   /* Back again: --resume prints exactly what is missing. */
@@ -372,13 +367,14 @@ test_print_refusals (void)
   g_autofree char *se = NULL;
 
   const char *unknown[] = { "print", "--batch", out, "--printer", "no-such-queue", "--server",
-                            env ("CUPS_SERVER"), NULL };
+                            ps_test_getenv ("CUPS_SERVER"), NULL };
   g_assert_cmpint (ps_test_run_cli (unknown, NULL, &se), ==, 2);
   g_assert_nonnull (strstr (se, "no-such-queue"));
 
   g_clear_pointer (&se, g_free);
   gint64 start = g_get_monotonic_time ();
-  const char *unreachable[] = { "print", "--batch", out, "--printer", env ("PS_TEST_QUEUE"),
+  const char *unreachable[] = { "print", "--batch", out,
+                                "--printer", ps_test_getenv ("PS_TEST_QUEUE"),
                                 "--server", "127.0.0.1:1", NULL };
   g_assert_cmpint (ps_test_run_cli (unreachable, NULL, &se), ==, 2);
   g_assert_nonnull (strstr (se, "127.0.0.1:1"));
@@ -438,8 +434,8 @@ test_reprint_identical_but_mark (void)
   g_autofree char *re = g_build_filename (dir, "reprint", NULL);
   const char *args[] = { "reprint", "--ledger", ledger, "--xh", row[4], "--out", re,
                          "--reason", "lost in the post", "--date", "2026-11-22",
-                         "--printer", env ("PS_TEST_QUEUE"), "--server", env ("CUPS_SERVER"),
-                         NULL };
+                         "--printer", ps_test_getenv ("PS_TEST_QUEUE"),
+                         "--server", ps_test_getenv ("CUPS_SERVER"), NULL };
   g_autofree char *so = NULL, *se = NULL;
   int status = ps_test_run_cli (args, &so, &se);
   g_test_message ("%s%s", so, se);
@@ -525,7 +521,7 @@ print_to_env (const char *out, const char *printer, const char *server, const ch
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   const char *base[] = { "print", "--batch", out, "-o", "outputorder=normal", "--timeout", "120",
-                         "--server", server != NULL ? server : env ("CUPS_SERVER"), NULL };
+                         "--server", server != NULL ? server : ps_test_getenv ("CUPS_SERVER"), NULL };
   for (size_t i = 0; base[i] != NULL; i++)
     g_ptr_array_add (args, (char *) base[i]);
   if (printer != NULL)
@@ -677,15 +673,15 @@ test_print_cross_batch_resume (gconstpointer data)
   if (collide)
     set_ledger_uid (c, uid_a);
 
-  g_assert_cmpint (print_to (a, env ("PS_TEST_QUEUE"), NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (print_to (a, ps_test_getenv ("PS_TEST_QUEUE"), NULL, NULL, NULL, NULL), ==, 0);
   /* Past the slack of the time window: A's jobs were created before C's. */
   g_usleep (5 * G_USEC_PER_SEC);
-  int status = print_to_env (c, env ("PS_TEST_QUEUE"), NULL, NULL,
+  int status = print_to_env (c, ps_test_getenv ("PS_TEST_QUEUE"), NULL, NULL,
                              (const char *[]) { "PHOTOSHEET_FAULT=before-submit", NULL }, NULL,
                              NULL);
   g_assert_cmpint (status, ==, -1);
-  g_assert_cmpint (print_to (c, env ("PS_TEST_QUEUE"), NULL, (const char *[]) { "--resume", NULL },
-                             NULL, NULL), ==, 0);
+  g_assert_cmpint (print_to (c, ps_test_getenv ("PS_TEST_QUEUE"), NULL,
+                             (const char *[]) { "--resume", NULL }, NULL, NULL), ==, 0);
 
   /* C: every page printed; its first job, killed before CUPS had it, says
    * so and was never given A's job. */
@@ -710,12 +706,12 @@ test_print_cross_batch_resume (gconstpointer data)
     g_assert_cmpstr (member_string (c_jobs, 0, "name"), ==, member_string (a_jobs, 0, "name"));
 
   /* What arrived: A's pages once, then C's pages once. */
-  g_autoptr (GPtrArray) docs_a = documents_with (env ("PS_TEST_SPOOL"), uid_a);
+  g_autoptr (GPtrArray) docs_a = documents_with (ps_test_getenv ("PS_TEST_SPOOL"), uid_a);
   g_autoptr (GPtrArray) pages_a = pages_of (docs_a);
   if (!collide)
     {
       assert_pages_are (pages_a, a);
-      g_autoptr (GPtrArray) docs_c = documents_with (env ("PS_TEST_SPOOL"), uid_c);
+      g_autoptr (GPtrArray) docs_c = documents_with (ps_test_getenv ("PS_TEST_SPOOL"), uid_c);
       g_autoptr (GPtrArray) pages_c = pages_of (docs_c);
       assert_pages_are (pages_c, c);
     }
@@ -732,7 +728,7 @@ test_print_cross_batch_resume (gconstpointer data)
     }
   /* and nothing else */
   g_autoptr (GPtrArray) all = received_documents ();
-  g_autoptr (GPtrArray) docs_c_all = documents_with (env ("PS_TEST_SPOOL"), uid_c);
+  g_autoptr (GPtrArray) docs_c_all = documents_with (ps_test_getenv ("PS_TEST_SPOOL"), uid_c);
   g_assert_cmpuint (all->len, ==, docs_a->len + (collide ? 0 : docs_c_all->len));
   ps_test_rm_rf (dir);
 }
@@ -752,7 +748,8 @@ test_print_class (void)
   g_autofree char *photos = g_build_filename (dir, "photos", NULL);
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   render_into (three, photos, out);
-  const char *klass = env ("PS_TEST_CLASS"), *q1 = env ("PS_TEST_QUEUE"), *q2 = env ("PS_TEST_QUEUE2");
+  const char *klass = ps_test_getenv ("PS_TEST_CLASS");
+  const char *q1 = ps_test_getenv ("PS_TEST_QUEUE"), *q2 = ps_test_getenv ("PS_TEST_QUEUE2");
 
   g_assert_cmpint (print_to (out, klass, NULL, NULL, NULL, NULL), ==, 0);
   g_autoptr (JsonNode) b = status_json (out);
@@ -788,8 +785,8 @@ test_print_class (void)
   g_assert_cmpint (on_q2, >, 0);
   g_assert_cmpint (ABS (on_q1 - on_q2), <=, largest);
   /* each member received exactly its classes, whole and in order */
-  g_autoptr (GPtrArray) docs1 = documents_with (env ("PS_TEST_SPOOL"), NULL);
-  g_autoptr (GPtrArray) docs2 = documents_with (env ("PS_TEST_SPOOL2"), NULL);
+  g_autoptr (GPtrArray) docs1 = documents_with (ps_test_getenv ("PS_TEST_SPOOL"), NULL);
+  g_autoptr (GPtrArray) docs2 = documents_with (ps_test_getenv ("PS_TEST_SPOOL2"), NULL);
   g_autoptr (GPtrArray) pages1 = pages_of (docs1);
   g_autoptr (GPtrArray) pages2 = pages_of (docs2);
   assert_pages_match (pages1, rows_q1);
@@ -802,8 +799,10 @@ test_print_class (void)
   g_assert_nonnull (strstr (text, to_q2));
 
   /* A member that is stopped gets nothing; the other prints the batch. */
-  g_autofree char *disable = g_strdup_printf ("cupsdisable -h '%s' '%s'", env ("CUPS_SERVER"), q2);
-  g_autofree char *enable = g_strdup_printf ("cupsenable -h '%s' '%s'", env ("CUPS_SERVER"), q2);
+  g_autofree char *disable = g_strdup_printf ("cupsdisable -h '%s' '%s'",
+                                              ps_test_getenv ("CUPS_SERVER"), q2);
+  g_autofree char *enable = g_strdup_printf ("cupsenable -h '%s' '%s'",
+                                             ps_test_getenv ("CUPS_SERVER"), q2);
   g_assert_cmpint (ps_test_run_shell (disable, NULL), ==, 0);
   g_autofree char *out2 = g_build_filename (dir, "out2", NULL);
   render_into (three, photos, out2);
@@ -844,12 +843,12 @@ test_print_partial (void)
   clear_spool ();
   g_autofree char *dir = render_old_mode_batch ("pdf");
   g_autofree char *out = g_build_filename (dir, "out", NULL);
-  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (env ("CUPS_SERVER"));
+  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (ps_test_getenv ("CUPS_SERVER"));
   g_autofree char *address = ps_test_proxy_get_address (proxy);
 
   ps_test_proxy_drop (proxy, PS_TEST_IPP_CREATE_JOB, 1);
   g_autofree char *so = NULL, *se = NULL;
-  g_assert_cmpint (print_to (out, env ("PS_TEST_QUEUE"), address, NULL, &so, &se), ==, 1);
+  g_assert_cmpint (print_to (out, ps_test_getenv ("PS_TEST_QUEUE"), address, NULL, &so, &se), ==, 1);
   g_assert_cmpuint (ps_test_proxy_get_n_dropped (proxy), >, 0);
   g_autoptr (JsonNode) b = status_json (out);
   JsonArray *jobs = jobs_of (b);
@@ -871,8 +870,8 @@ test_print_partial (void)
   g_autofree char *left = g_strdup_printf ("; %" G_GINT64_FORMAT " pages still to print", 40 - first);
   g_assert_nonnull (strstr (se, left));
 
-  g_assert_cmpint (print_to (out, env ("PS_TEST_QUEUE"), NULL, (const char *[]) { "--resume", NULL },
-                             NULL, NULL), ==, 0);
+  g_assert_cmpint (print_to (out, ps_test_getenv ("PS_TEST_QUEUE"), NULL,
+                             (const char *[]) { "--resume", NULL }, NULL, NULL), ==, 0);
   assert_every_page_once (out);
   ps_test_rm_rf (dir);
 }
@@ -888,12 +887,12 @@ test_print_document_fails (void)
   clear_spool ();
   g_autofree char *dir = render_old_mode_batch ("pdf");
   g_autofree char *out = g_build_filename (dir, "out", NULL);
-  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (env ("CUPS_SERVER"));
+  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (ps_test_getenv ("CUPS_SERVER"));
   g_autofree char *address = ps_test_proxy_get_address (proxy);
 
   ps_test_proxy_drop (proxy, PS_TEST_IPP_SEND_DOCUMENT, 0);
   g_autofree char *se = NULL;
-  g_assert_cmpint (print_to (out, env ("PS_TEST_QUEUE"), address, NULL, NULL, &se), ==, 2);
+  g_assert_cmpint (print_to (out, ps_test_getenv ("PS_TEST_QUEUE"), address, NULL, NULL, &se), ==, 2);
   g_assert_cmpuint (ps_test_proxy_get_n_dropped (proxy), >, 0);
   g_autoptr (JsonNode) b = status_json (out);
   JsonArray *jobs = jobs_of (b);
@@ -907,14 +906,15 @@ test_print_document_fails (void)
 
   /* CUPS agrees: the job will never print. */
   g_autoptr (GError) error = NULL;
-  g_autoptr (PsQueue) queue = _ps_queue_open (env ("PS_TEST_QUEUE"), env ("CUPS_SERVER"), &error);
+  g_autoptr (PsQueue) queue = _ps_queue_open (ps_test_getenv ("PS_TEST_QUEUE"),
+                                               ps_test_getenv ("CUPS_SERVER"), &error);
   g_assert_no_error (error);
   PsJobState state = PS_JOB_CREATED;
   g_assert_true (_ps_queue_get_job_state (queue, cups_id, &state, NULL, &error));
   g_assert_cmpstr (ps_job_state_to_string (state), ==, "canceled");
 
-  g_assert_cmpint (print_to (out, env ("PS_TEST_QUEUE"), NULL, (const char *[]) { "--resume", NULL },
-                             NULL, NULL), ==, 0);
+  g_assert_cmpint (print_to (out, ps_test_getenv ("PS_TEST_QUEUE"), NULL,
+                             (const char *[]) { "--resume", NULL }, NULL, NULL), ==, 0);
   assert_every_page_once (out);
   ps_test_rm_rf (dir);
 }
@@ -936,16 +936,16 @@ test_print_lookup_failure (void)
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   /* Jobs are followed on the server they went to: the proxy, from the
    * start. */
-  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (env ("CUPS_SERVER"));
+  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (ps_test_getenv ("CUPS_SERVER"));
   g_autofree char *address = ps_test_proxy_get_address (proxy);
-  int status = print_to_env (out, env ("PS_TEST_QUEUE"), address, NULL,
+  int status = print_to_env (out, ps_test_getenv ("PS_TEST_QUEUE"), address, NULL,
                              (const char *[]) { "PHOTOSHEET_FAULT=after-create", NULL }, NULL,
                              NULL);
   g_assert_cmpint (status, ==, -1);
 
   ps_test_proxy_drop (proxy, PS_TEST_IPP_GET_JOBS, 0);
   g_autofree char *se = NULL;
-  g_assert_cmpint (print_to (out, env ("PS_TEST_QUEUE"), address,
+  g_assert_cmpint (print_to (out, ps_test_getenv ("PS_TEST_QUEUE"), address,
                              (const char *[]) { "--resume", NULL }, NULL, &se), ==, 2);
   g_assert_nonnull (strstr (se, "no answer from the server"));
   g_autoptr (JsonNode) b = status_json (out);
@@ -958,7 +958,7 @@ test_print_lookup_failure (void)
   /* CUPS answers again: the job CUPS created before the crash is found,
    * is ours, had no document: canceled; its pages go again, once. */
   ps_test_proxy_drop (proxy, 0, 0);
-  g_assert_cmpint (print_to (out, env ("PS_TEST_QUEUE"), address,
+  g_assert_cmpint (print_to (out, ps_test_getenv ("PS_TEST_QUEUE"), address,
                              (const char *[]) { "--resume", NULL }, NULL, NULL), ==, 0);
   g_autoptr (JsonNode) after = status_json (out);
   JsonArray *jobs2 = jobs_of (after);
@@ -983,14 +983,14 @@ test_reprint_submit_fails (void)
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   g_autoptr (GPtrArray) rows = ps_test_read_manifest (out);
   char **row = rows->pdata[2];
-  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (env ("CUPS_SERVER"));
+  g_autoptr (PsTestProxy) proxy = ps_test_proxy_new (ps_test_getenv ("CUPS_SERVER"));
   g_autofree char *address = ps_test_proxy_get_address (proxy);
   ps_test_proxy_drop (proxy, PS_TEST_IPP_CREATE_JOB, 0);
 
   g_autofree char *ledger = g_build_filename (out, "ledger.sqlite", NULL);
   g_autofree char *re = g_build_filename (dir, "reprint", NULL);
   const char *args[] = { "reprint", "--ledger", ledger, "--xh", row[4], "--out", re,
-                         "--printer", env ("PS_TEST_QUEUE"), "--server", address, NULL };
+                         "--printer", ps_test_getenv ("PS_TEST_QUEUE"), "--server", address, NULL };
   g_autofree char *so = NULL, *se = NULL;
   g_assert_cmpint (ps_test_run_cli (args, &so, &se), ==, 1);
   g_test_message ("%s%s", so, se);
@@ -1021,7 +1021,7 @@ write_user_config (const char *xdg, const char *text)
 static char *
 job_media_type (int id)
 {
-  const char *server = env ("CUPS_SERVER");
+  const char *server = ps_test_getenv ("CUPS_SERVER");
   g_autofree char *host = g_strndup (server, strrchr (server, ':') - server);
   http_t *http = httpConnect2 (host, atoi (strrchr (server, ':') + 1), NULL, AF_UNSPEC,
                                HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, NULL);
@@ -1059,7 +1059,8 @@ test_print_default_and_config (void)
   g_autofree char *photos = g_build_filename (dir, "photos", NULL);
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   render_into (three, photos, out);
-  const char *q1 = env ("PS_TEST_QUEUE"), *q2 = env ("PS_TEST_QUEUE2"), *klass = env ("PS_TEST_CLASS");
+  const char *q1 = ps_test_getenv ("PS_TEST_QUEUE"), *q2 = ps_test_getenv ("PS_TEST_QUEUE2");
+  const char *klass = ps_test_getenv ("PS_TEST_CLASS");
 
   /* No default destination yet: refused, naming the queues there are. */
   g_autofree char *se = NULL;
@@ -1067,7 +1068,8 @@ test_print_default_and_config (void)
   g_assert_nonnull (strstr (se, "no default printer queue on server"));
   g_assert_nonnull (strstr (se, q2));
 
-  g_autofree char *set_default = g_strdup_printf ("lpadmin -h '%s' -d '%s'", env ("CUPS_SERVER"), q2);
+  g_autofree char *set_default = g_strdup_printf ("lpadmin -h '%s' -d '%s'",
+                                                  ps_test_getenv ("CUPS_SERVER"), q2);
   g_assert_cmpint (ps_test_run_shell (set_default, NULL), ==, 0);
   g_assert_cmpint (print_to (out, NULL, NULL, NULL, NULL, NULL), ==, 0);
   g_autoptr (JsonNode) b = status_json (out);

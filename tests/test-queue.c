@@ -228,7 +228,7 @@ test_open_explicit_server (void)
       /* a job goes to the right place too */
       g_autofree char *pdf = make_pdf (root, 1);
       g_autofree char *title = make_title ("explicit");
-      int job_id = _ps_queue_submit (queue, title, pdf, "na_index-4x6_4x6in", NULL, &error);
+      int job_id = _ps_queue_submit (queue, title, pdf, PS_DOCUMENT_PDF, "na_index-4x6_4x6in", NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpint (job_id, >, 0);
       PsJobState state = wait_job (queue, job_id, JOB_TIMEOUT_S, NULL);
@@ -315,7 +315,7 @@ test_submit_complete (void)
   g_assert_no_error (error);
 
   char *const options[] = { "job-priority=60", "print-quality=5", NULL };
-  int job_id = _ps_queue_submit (queue, title, pdf, "na_index-4x6_4x6in", options, &error);
+  int job_id = _ps_queue_submit (queue, title, pdf, PS_DOCUMENT_PDF, "na_index-4x6_4x6in", options, &error);
   g_assert_no_error (error);
   g_assert_cmpint (job_id, >, 0);
 
@@ -344,7 +344,7 @@ test_submit_errors (void)
   g_autoptr (PsQueue) queue = _ps_queue_open (g_getenv ("PS_TEST_QUEUE"), NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpint (_ps_queue_submit (queue, "ps-test-missing", "/nonexistent/sheet.pdf", NULL,
+  g_assert_cmpint (_ps_queue_submit (queue, "ps-test-missing", "/nonexistent/sheet.pdf", PS_DOCUMENT_PDF, NULL,
                                      NULL, &error), ==, 0);
   g_assert_error (error, PS_QUEUE_ERROR, PS_QUEUE_ERROR_SUBMIT);
   g_assert_nonnull (strstr (error->message, "/nonexistent/sheet.pdf"));
@@ -375,7 +375,7 @@ test_printer_down (void)
   g_assert_no_error (error);
 
   run_harness ("printer-stop");
-  int job_id = _ps_queue_submit (queue, title, pdf, "na_index-4x6_4x6in", NULL, &error);
+  int job_id = _ps_queue_submit (queue, title, pdf, PS_DOCUMENT_PDF, "na_index-4x6_4x6in", NULL, &error);
   PsJobState state = PS_JOB_CREATED;
   g_autoptr (GString) reasons = g_string_new (NULL);
   if (job_id > 0)
@@ -401,7 +401,7 @@ test_printer_down (void)
   if (state != PS_JOB_COMPLETED)
     {
       g_test_message ("job %d ended %s, resubmitting", job_id, ps_job_state_to_string (state));
-      job_id = _ps_queue_submit (queue, title, pdf, "na_index-4x6_4x6in", NULL, &error);
+      job_id = _ps_queue_submit (queue, title, pdf, PS_DOCUMENT_PDF, "na_index-4x6_4x6in", NULL, &error);
       g_assert_no_error (error);
       state = wait_job (queue, job_id, JOB_TIMEOUT_S, reasons);
     }
@@ -479,7 +479,7 @@ test_find_own_job (void)
   g_assert_cmpint (created.created, <=, before + 60);
   /* no document yet: CUPS says so */
   g_assert_true (created.incoming);
-  g_assert_true (_ps_queue_send_document (queue, created.id, title, pdf, &error));
+  g_assert_true (_ps_queue_send_document (queue, created.id, title, pdf, PS_DOCUMENT_PDF, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (ps_job_state_to_string (wait_job (queue, created.id, JOB_TIMEOUT_S, NULL)), ==,
                    "completed");

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <json-glib/json-glib.h>
 #include <tiffio.h>
 
 /* One render of the samples shared by the read-only tests. */
@@ -681,6 +682,604 @@ test_render_privacy_old_mode (void)
   ps_test_rm_rf (dir);
 }
 
+/* ------------------------------------------------------------------ */
+/* Copies and imposition                                              */
+/* ------------------------------------------------------------------ */
+
+static const char *const class_names[] = { "甲班", "乙班", "丙班", "丁班" };
+
+/* A roster of sample students in classes of @sizes (at most 4 classes,
+ * 36 students), written interleaved (the plan groups them), with a 份数
+ * column: @copies[i] for the i-th student written (NULL: none). */
+typedef struct {
+  char *dir;                      /* a copy of the samples */
+  char *roster;
+  char *photos;
+  GPtrArray *classes;             /* per class: GPtrArray of xh, roster order */
+  GHashTable *caption;            /* xh -> "xm xh", the per-copy caption */
+  GHashTable *cjm;                /* xh -> 采集码 */
+  GPtrArray *all;                 /* every xh */
+} Classes;
+
+static void
+classes_free (Classes *c)
+{
+  ps_test_rm_rf (c->dir);
+  g_free (c->dir);
+  g_free (c->roster);
+  g_free (c->photos);
+  g_ptr_array_unref (c->classes);
+  g_hash_table_unref (c->caption);
+  g_hash_table_unref (c->cjm);
+  g_ptr_array_unref (c->all);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Classes, classes_free)
+
+static Classes *
+classes_new (const size_t *sizes, size_t n_classes, const char *const *copies)
+{
+  Classes *c = g_new0 (Classes, 1);
+  c->dir = ps_test_copy_samples ();
+  c->photos = g_build_filename (c->dir, "photos", NULL);
+  c->roster = g_build_filename (c->dir, "classes.csv", NULL);
+  c->classes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  c->caption = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  c->cjm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  c->all = g_ptr_array_new_with_free_func (g_free);
+
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (samples_file ("roster.csv"), &csv, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (csv, "\r\n", -1);
+  /* Sample rows by class, in blocks; then written round-robin. */
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  size_t next = 1;
+  for (size_t k = 0; k < n_classes; k++)
+    {
+      GPtrArray *members = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (c->classes, members);
+      for (size_t i = 0; i < sizes[k]; i++, next++)
+        {
+          g_assert_nonnull (lines[next]);
+          g_assert_cmpstr (lines[next], !=, "");
+          char **cells = g_strsplit (lines[next], ",", -1);
+          g_ptr_array_add (rows, cells);
+          g_ptr_array_add (members, g_strdup (cells[4]));
+          g_ptr_array_add (c->all, g_strdup (cells[4]));
+          g_hash_table_insert (c->caption, g_strdup (cells[4]),
+                               g_strdup_printf ("%s %s", cells[7], cells[4]));
+          g_hash_table_insert (c->cjm, g_strdup (cells[4]), g_strdup (cells[1]));
+        }
+    }
+  GString *t = g_string_new ("采集码,学号,姓名,班级,份数\r\n");
+  size_t written = 0, total = rows->len;
+  g_autofree size_t *taken = g_new0 (size_t, n_classes);
+  while (written < total)
+    for (size_t k = 0; k < n_classes; k++)
+      {
+        if (taken[k] == sizes[k])
+          continue;
+        size_t offset = 0;
+        for (size_t j = 0; j < k; j++)
+          offset += sizes[j];
+        char **cells = rows->pdata[offset + taken[k]++];
+        const char *n = copies != NULL && copies[offset + taken[k] - 1] != NULL
+                          ? copies[offset + taken[k] - 1] : "";
+        g_string_append_printf (t, "%s,%s,%s,%s,%s\r\n", cells[1], cells[4], cells[7],
+                                class_names[k], n);
+        written++;
+      }
+  ps_test_write_file (c->roster, t->str, -1);
+  g_string_free (t, TRUE);
+  return c;
+}
+
+static size_t
+count_of (const char *haystack, const char *needle)
+{
+  size_t n = 0;
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* The text of page @page of @pdf, or of its rectangle @crop (points). */
+static char *
+page_text (const char *pdf, size_t page, const double *crop)
+{
+  g_autofree char *area = crop == NULL ? g_strdup ("")
+                          : g_strdup_printf ("-r 72 -x %d -y %d -W %d -H %d", (int) lround (crop[0]),
+                                             (int) lround (crop[1]), (int) lround (crop[2]),
+                                             (int) lround (crop[3]));
+  g_autofree char *cmd = g_strdup_printf ("pdftotext -enc UTF-8 -f %zu -l %zu %s '%s' -", page,
+                                          page, area, pdf);
+  char *text = NULL;
+  g_assert_cmpint (ps_test_run_shell (cmd, &text), ==, 0);
+  return text;
+}
+
+/* Photos placed on page @page of @pdf (each placement of an image). */
+static int
+page_images (const char *pdf, size_t page)
+{
+  g_autofree char *cmd = g_strdup_printf ("pdfimages -list -f %zu -l %zu '%s' | tail -n +3 | wc -l",
+                                          page, page, pdf);
+  g_autofree char *out = NULL;
+  g_assert_cmpint (ps_test_run_shell (cmd, &out), ==, 0);
+  return atoi (out);
+}
+
+/* Manifest rows of @page (borrowed cells). */
+static GPtrArray *
+manifest_page (GPtrArray *rows, size_t page)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  for (size_t r = 0; r < rows->len; r++)
+    if ((size_t) atoi (((char **) rows->pdata[r])[0]) == page)
+      g_ptr_array_add (out, rows->pdata[r]);
+  return out;
+}
+
+/* A manifest row's piece, points: x, y, width, height. */
+static void
+row_piece (char **row, double piece[4])
+{
+  for (int i = 0; i < 4; i++)
+    piece[i] = g_ascii_strtod (row[13 + i], NULL) * 72.0 / 25.4;
+}
+
+static size_t
+n_pages_of (GPtrArray *rows)
+{
+  return (size_t) atoi (((char **) rows->pdata[rows->len - 1])[0]);
+}
+
+/* Acceptance 1: 30 students, 3 classes of 10, 5 copies.  On A4: a separator
+ * and 3 sheets of 4, 4 and 2 students per class, in roster order, every
+ * student's 学号 under each of his 5 photos and in his record; on the 6寸
+ * 5-up: one sheet per student with all 5. */
+static void
+test_impose_a4_five (void)
+{
+  if (!need_poppler ())
+    return;
+  const size_t sizes[] = { 10, 10, 10 };
+  g_autoptr (Classes) c = classes_new (sizes, 3, NULL);
+  g_autofree char *out = g_build_filename (c->dir, "a4", NULL);
+  g_autofree char *so = NULL;
+  const char *extra[] = { "--layout", "a4-33x48", "--copies", "5", "--format", "pdf", NULL };
+  g_assert_cmpint (render (c->roster, c->photos, out, extra, &so, NULL), ==, 0);
+  g_test_message ("%s", so);
+  g_assert_nonnull (strstr (so, "rendered 12 pages (3 separators, 9 sheets) for 30 students"));
+  /* 9 sheets of 20 slots: 30 x 5 copies, 3 x 2 positions of 5 left empty */
+  g_assert_nonnull (strstr (so, "slots     150 used, 30 empty (9 sheets of 20)"));
+
+  g_autofree char *pdf = g_build_filename (out, "sheets.pdf", NULL);
+  g_autoptr (GPtrArray) rows = ps_test_read_manifest (out);
+  g_assert_cmpuint (n_pages_of (rows), ==, 12);
+  g_assert_cmpint (pdf_pages (pdf), ==, 12);
+  const size_t per_sheet[] = { 4, 4, 2 };
+  size_t page = 1;
+  for (size_t k = 0; k < 3; k++)
+    {
+      GPtrArray *members = c->classes->pdata[k];
+      g_autoptr (GPtrArray) sep = manifest_page (rows, page);
+      g_assert_cmpuint (sep->len, ==, 1);
+      g_assert_cmpstr (((char **) sep->pdata[0])[1], ==, "separator");
+      g_assert_cmpstr (((char **) sep->pdata[0])[2], ==, class_names[k]);
+      page++;
+      size_t next = 0;
+      for (size_t sheet = 0; sheet < 3; sheet++, page++)
+        {
+          g_autoptr (GPtrArray) groups = manifest_page (rows, page);
+          g_autofree char *text = page_text (pdf, page, NULL);
+          g_assert_cmpuint (groups->len, ==, per_sheet[sheet]);
+          g_assert_cmpint (page_images (pdf, page), ==, 5 * (int) per_sheet[sheet]);
+          for (size_t g = 0; g < groups->len; g++, next++)
+            {
+              char **row = groups->pdata[g];
+              const char *xh = members->pdata[next];
+              g_assert_cmpstr (row[1], ==, "sheet");
+              g_assert_cmpstr (row[2], ==, class_names[k]);        /* one class a sheet */
+              g_assert_cmpstr (row[4], ==, xh);                    /* roster order */
+              g_assert_cmpint (atoi (row[9]), ==, (int) g + 1);    /* position */
+              g_assert_cmpint (atoi (row[10]), ==, (int) g * 5 + 1);
+              g_assert_cmpint (atoi (row[11]), ==, 5);
+              /* 5 captions, and the record */
+              g_assert_cmpuint (count_of (text, g_hash_table_lookup (c->caption, xh)), ==, 5);
+              g_assert_cmpuint (count_of (text, xh), ==, 6);
+            }
+          /* nobody else on the sheet */
+          for (size_t i = 0; i < c->all->len; i++)
+            {
+              const char *xh = c->all->pdata[i];
+              bool here = false;
+              for (size_t g = 0; g < groups->len; g++)
+                here = here || strcmp (((char **) groups->pdata[g])[4], xh) == 0;
+              if (!here)
+                g_assert_null (strstr (text, xh));
+            }
+          g_assert_cmpstr (((char **) groups->pdata[0])[12], ==, per_sheet[sheet] == 4 ? "0" : "10");
+        }
+      g_assert_cmpuint (next, ==, members->len);
+    }
+
+  /* --json says the same */
+  g_autofree char *js = NULL;
+  const char *json[] = { "--layout", "a4-33x48", "--copies", "5", "--format", "pdf", "--json", NULL };
+  g_assert_cmpint (render (c->roster, c->photos, out, json, &js, NULL), ==, 0);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, js, -1, NULL));
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (o, "schema"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (o, "sheets"), ==, 9);
+  g_assert_cmpint (json_object_get_int_member (o, "separators"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (o, "slots_used"), ==, 150);
+  g_assert_cmpint (json_object_get_int_member (o, "slots_empty"), ==, 30);
+  g_assert_cmpint (json_object_get_int_member (o, "students"), ==, 30);
+
+  /* the 6寸 5-up: a sheet per student, all 5 copies and the record cell */
+  g_autofree char *five = g_build_filename (c->dir, "5up", NULL);
+  g_autofree char *so5 = NULL;
+  const char *extra5[] = { "--layout", "6inch-33x48-5up", "--copies", "5", "--format", "pdf", NULL };
+  g_assert_cmpint (render (c->roster, c->photos, five, extra5, &so5, NULL), ==, 0);
+  g_assert_nonnull (strstr (so5, "rendered 33 pages (3 separators, 30 sheets) for 30 students"));
+  g_assert_nonnull (strstr (so5, "slots     180 used, 0 empty (30 sheets of 6)"));
+  g_autofree char *pdf5 = g_build_filename (five, "sheets.pdf", NULL);
+  g_autoptr (GPtrArray) rows5 = ps_test_read_manifest (five);
+  g_assert_cmpuint (n_pages_of (rows5), ==, 33);
+  page = 1;
+  for (size_t k = 0; k < 3; k++)
+    {
+      GPtrArray *members = c->classes->pdata[k];
+      page++;
+      for (size_t i = 0; i < members->len; i++, page++)
+        {
+          g_autoptr (GPtrArray) groups = manifest_page (rows5, page);
+          g_assert_cmpuint (groups->len, ==, 1);
+          char **row = groups->pdata[0];
+          g_assert_cmpstr (row[4], ==, members->pdata[i]);
+          g_assert_cmpstr (row[11], ==, "5");
+          g_assert_cmpstr (row[12], ==, "0");
+          g_assert_cmpint (page_images (pdf5, page), ==, 5);
+          g_autofree char *text = page_text (pdf5, page, NULL);
+          g_autofree char *label = g_strdup_printf ("学号 %s", (char *) members->pdata[i]);
+          g_assert_nonnull (strstr (text, label));
+        }
+    }
+}
+
+/* Acceptance 4: 1, 4, 5, 8 and 20 copies, and a row's own 份数, give their
+ * counts: in the manifest, on paper (photos placed, captions printed). */
+static void
+test_impose_copies_counts (void)
+{
+  if (!need_poppler ())
+    return;
+  const size_t sizes[] = { 8 };
+  const char *const own[] = { NULL, NULL, "3", NULL, NULL, NULL, NULL, NULL };
+  g_autoptr (Classes) c = classes_new (sizes, 1, own);
+  GPtrArray *members = c->classes->pdata[0];
+  const struct {
+    const char *layout;
+    int copies;
+    size_t sheets;              /* expected */
+  } cases[] = {
+    { "a4-33x48", 1, 2 },       /* 4 a sheet (one row each) */
+    { "a4-33x48", 4, 2 },
+    { "a4-33x48", 5, 2 },
+    { "a4-33x48", 8, 4 },       /* 2 a sheet; the 3-copy row shares a sheet */
+    { "a4-33x48", 20, 8 },      /* 1 a sheet, the 3 copies alone too */
+    { "default", 5, 15 },       /* 4 + 1 on 6寸, 3 on one */
+    { "default", 8, 15 },
+    { "8inch-33x48", 5, 4 },
+  };
+  for (size_t t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      g_autofree char *name = g_strdup_printf ("out-%zu", t);
+      g_autofree char *out = g_build_filename (c->dir, name, NULL);
+      g_autofree char *n = g_strdup_printf ("%d", cases[t].copies);
+      const char *extra[] = { "--layout", cases[t].layout, "--copies", n, "--format", "pdf", NULL };
+      g_autofree char *so = NULL, *se = NULL;
+      g_assert_cmpint (render (c->roster, c->photos, out, extra, &so, &se), ==, 0);
+      g_autofree char *pdf = g_build_filename (out, "sheets.pdf", NULL);
+      g_autoptr (GPtrArray) rows = ps_test_read_manifest (out);
+      g_test_message ("%s --copies %d: %zu pages", cases[t].layout, cases[t].copies,
+                      n_pages_of (rows));
+      g_assert_cmpuint (n_pages_of (rows), ==, 1 + cases[t].sheets);
+      g_autoptr (GHashTable) copies = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr (GHashTable) printed = g_hash_table_new (g_str_hash, g_str_equal);
+      for (size_t page = 2; page <= n_pages_of (rows); page++)
+        {
+          g_autoptr (GPtrArray) groups = manifest_page (rows, page);
+          g_autofree char *text = page_text (pdf, page, NULL);
+          int on_page = 0;
+          for (size_t g = 0; g < groups->len; g++)
+            {
+              char **row = groups->pdata[g];
+              int k = atoi (row[11]);
+              on_page += k;
+              gpointer was = g_hash_table_lookup (copies, row[4]);
+              g_hash_table_insert (copies, row[4], GINT_TO_POINTER (GPOINTER_TO_INT (was) + k));
+              gpointer seen = g_hash_table_lookup (printed, row[4]);
+              size_t here = count_of (text, g_hash_table_lookup (c->caption, row[4]));
+              g_hash_table_insert (printed, row[4], GINT_TO_POINTER (GPOINTER_TO_INT (seen) + (int) here));
+            }
+          g_assert_cmpint (page_images (pdf, page), ==, on_page);
+        }
+      for (size_t i = 0; i < members->len; i++)
+        {
+          int want = i == 2 ? 3 : cases[t].copies;
+          g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (copies, members->pdata[i])), ==, want);
+          g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (printed, members->pdata[i])), ==, want);
+        }
+    }
+
+  /* Impossible values: the option refused, the rows named by check. */
+  g_autofree char *out = g_build_filename (c->dir, "refused", NULL);
+  const char *const bad_options[] = { "0", "21", "-3" };
+  for (size_t i = 0; i < G_N_ELEMENTS (bad_options); i++)
+    {
+      const char *extra[] = { "--copies", bad_options[i], NULL };
+      g_autofree char *se = NULL;
+      g_assert_cmpint (render (c->roster, c->photos, out, extra, NULL, &se), ==, 2);
+      g_assert_nonnull (strstr (se, "copies must be 1..20"));
+    }
+  const char *const bad[] = { "0", "21", "five", "2.5", "-1" };
+  const char *const own_bad[] = { bad[0], NULL, bad[1], bad[2], NULL, bad[3], bad[4], NULL };
+  g_autoptr (Classes) b = classes_new (sizes, 1, own_bad);
+  const char *check[] = { "check", "--roster", b->roster, "--photos", b->photos, NULL };
+  g_autofree char *co = NULL;
+  g_assert_cmpint (ps_test_run_cli (check, &co, NULL), ==, 1);
+  g_test_message ("%s", co);
+  g_assert_nonnull (strstr (co, "problems  5\n"));
+  GPtrArray *bm = b->classes->pdata[0];
+  const size_t bad_rows[] = { 0, 2, 3, 5, 6 };
+  for (size_t i = 0; i < G_N_ELEMENTS (bad_rows); i++)
+    {
+      /* one class: written in roster order, header on row 1 */
+      g_autofree char *line = g_strdup_printf ("classes.csv:%zu: xh=%s: copies: 份数 must be a "
+                                               "whole number from 1 to 20\n",
+                                               bad_rows[i] + 2, (char *) bm->pdata[bad_rows[i]]);
+      g_assert_nonnull (strstr (co, line));
+    }
+}
+
+/* Cuts every page of @klass (its separator @sep and the sheets after it) at
+ * the pieces of its first sheet, piles the pieces by position and stacks
+ * the piles in position order.  Returns the 学号 in the order the stack
+ * gives them; *@tabs_ok: every pile starts with a piece of the separator
+ * naming the class. */
+static GPtrArray *
+cut_and_stack (const char *pdf, GPtrArray *rows, size_t sep, size_t n_sheets, const char *klass,
+               GPtrArray *members, GPtrArray *pieces_out)
+{
+  g_autoptr (GPtrArray) first = manifest_page (rows, sep + 1);
+  size_t positions = first->len;
+  GPtrArray *order = g_ptr_array_new ();
+  for (size_t p = 0; p < positions; p++)
+    {
+      double piece[4];
+      row_piece (first->pdata[p], piece);
+      g_ptr_array_add (pieces_out, g_memdup2 (piece, sizeof piece));
+      /* every sheet of the class has the same pieces */
+      for (size_t s = 0; s < n_sheets; s++)
+        {
+          g_autoptr (GPtrArray) groups = manifest_page (rows, sep + 1 + s);
+          for (size_t g = 0; g < groups->len; g++)
+            if (atoi (((char **) groups->pdata[g])[9]) == (int) p + 1)
+              {
+                double other[4];
+                row_piece (groups->pdata[g], other);
+                g_assert_cmpmem (other, sizeof other, piece, sizeof piece);
+              }
+        }
+      /* the pile: the separator's piece, then each sheet's */
+      g_autofree char *head = page_text (pdf, sep, piece);
+      g_assert_nonnull (strstr (head, klass));
+      g_autofree char *pile = g_strdup_printf ("第 %zu / %zu 叠", p + 1, positions);
+      g_assert_nonnull (strstr (head, pile));
+      for (size_t s = 0; s < n_sheets; s++)
+        {
+          g_autofree char *text = page_text (pdf, sep + 1 + s, piece);
+          const char *found = NULL;
+          for (size_t i = 0; i < members->len; i++)
+            if (strstr (text, members->pdata[i]) != NULL)
+              {
+                g_assert_null (found);    /* a piece is one student's */
+                found = members->pdata[i];
+              }
+          if (found != NULL)
+            g_ptr_array_add (order, (gpointer) found);
+        }
+    }
+  return order;
+}
+
+static bool
+same_order (GPtrArray *a, GPtrArray *b)
+{
+  if (a->len != b->len)
+    return false;
+  for (size_t i = 0; i < a->len; i++)
+    if (strcmp (a->pdata[i], b->pdata[i]) != 0)
+      return false;
+  return true;
+}
+
+/* Acceptance 2: --impose stack.  The sheets of each class, guillotined on
+ * the group lines of the manifest, piled by position and the piles stacked
+ * in position order, give the class in roster order; each pile starts with
+ * its piece of the separator, which names the class and carries a tab. */
+static void
+test_impose_cut_and_stack (void)
+{
+  if (!need_poppler ())
+    return;
+  const size_t sizes[] = { 10, 7, 13 };
+  g_autoptr (Classes) c = classes_new (sizes, 3, NULL);
+  g_autofree char *out = g_build_filename (c->dir, "stack", NULL);
+  g_autofree char *seq = g_build_filename (c->dir, "sequence", NULL);
+  const char *stack[] = { "--layout", "a4-33x48", "--copies", "5", "--impose", "stack",
+                          "--format", "pdf,tiff", "--dpi", "100", NULL };
+  const char *sequence[] = { "--layout", "a4-33x48", "--copies", "5", "--format", "pdf", NULL };
+  g_assert_cmpint (render (c->roster, c->photos, out, stack, NULL, NULL), ==, 0);
+  g_assert_cmpint (render (c->roster, c->photos, seq, sequence, NULL, NULL), ==, 0);
+
+  g_autofree char *pdf = g_build_filename (out, "sheets.pdf", NULL);
+  g_autofree char *seq_pdf = g_build_filename (seq, "sheets.pdf", NULL);
+  g_autoptr (GPtrArray) rows = ps_test_read_manifest (out);
+  g_autoptr (GPtrArray) seq_rows = ps_test_read_manifest (seq);
+  size_t sep = 1;
+  bool sequence_differs = false;
+  for (size_t k = 0; k < 3; k++)
+    {
+      GPtrArray *members = c->classes->pdata[k];
+      size_t n_sheets = (members->len + 3) / 4;
+      g_assert_cmpstr (((char **) g_ptr_array_steal_index (manifest_page (rows, sep), 0))[1], ==,
+                       "separator");
+      g_autoptr (GPtrArray) pieces = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) order = cut_and_stack (pdf, rows, sep, n_sheets, class_names[k],
+                                                   members, pieces);
+      g_test_message ("%s: %u students, %zu sheets, %u piles", class_names[k], members->len,
+                      n_sheets, pieces->len);
+      g_assert_true (same_order (order, members));
+      /* only the last sheet has empty places */
+      for (size_t s = 0; s + 1 < n_sheets; s++)
+        {
+          g_autoptr (GPtrArray) groups = manifest_page (rows, sep + 1 + s);
+          g_assert_cmpuint (groups->len, ==, 4);
+        }
+
+      /* the separator's tab on every pile: ink on the right edge of each
+       * piece of the separator page */
+      g_autofree char *name = g_strdup_printf ("tiff/%04zu.tif", sep);
+      g_autofree char *tif = g_build_filename (out, name, NULL);
+      guint32 w = 0, h = 0;
+      int spp = 0;
+      g_autofree guint8 *px = read_tiff_rgba (tif, &w, &h, &spp, NULL, NULL);
+      for (size_t p = 0; p < pieces->len; p++)
+        {
+          const double *piece = pieces->pdata[p];
+          int y0 = (int) ceil (piece[1] * 100 / 72.0), y1 = (int) floor ((piece[1] + piece[3]) * 100 / 72.0);
+          int dark = 0;
+          for (int y = y0; y < y1 && y < (int) h; y++)
+            dark += PX (px, w, w - 2, y, 0) < 64;
+          g_test_message ("  pile %zu: tab %d px high", p + 1, dark);
+          g_assert_cmpint (dark, >=, 20);
+        }
+
+      /* The same cut of the sequence order is not the roster order: the
+       * simulation tells them apart. */
+      g_autoptr (GPtrArray) seq_pieces = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) seq_order = cut_and_stack (seq_pdf, seq_rows, sep, n_sheets,
+                                                       class_names[k], members, seq_pieces);
+      g_assert_cmpuint (seq_order->len, ==, members->len);
+      sequence_differs = sequence_differs || !same_order (seq_order, members);
+      sep += 1 + n_sheets;
+    }
+  g_assert_true (sequence_differs);
+}
+
+/* Acceptance 5: a reprint of one student of a shared A4 sheet prints his
+ * group alone, where it was, with the 补 mark: the same pixels in his piece
+ * of the sheet, paper everywhere else. */
+static void
+test_impose_reprint_shared (void)
+{
+  if (!need_poppler ())
+    return;
+  const size_t sizes[] = { 6 };
+  g_autoptr (Classes) c = classes_new (sizes, 1, NULL);
+  g_autofree char *out = g_build_filename (c->dir, "out", NULL);
+  const char *extra[] = { "--layout", "a4-33x48", "--copies", "5", "--format", "pdf,tiff", NULL };
+  g_assert_cmpint (render (c->roster, c->photos, out, extra, NULL, NULL), ==, 0);
+  GPtrArray *members = c->classes->pdata[0];
+  const char *xh = members->pdata[1];               /* page 2, position 2 */
+  g_autoptr (GPtrArray) rows = ps_test_read_manifest (out);
+  g_autoptr (GPtrArray) groups = manifest_page (rows, 2);
+  g_assert_cmpuint (groups->len, ==, 4);
+  char **row = groups->pdata[1];
+  g_assert_cmpstr (row[4], ==, xh);
+  double piece[4];
+  row_piece (row, piece);
+
+  g_autofree char *ledger = g_build_filename (out, "ledger.sqlite", NULL);
+  g_autofree char *re = g_build_filename (c->dir, "reprint", NULL);
+  const char *args[] = { "reprint", "--ledger", ledger, "--xh", xh, "--out", re, "--reason",
+                         "lost in the post", "--date", "2026-01-15", NULL };
+  g_autofree char *so = NULL, *se = NULL;
+  g_assert_cmpint (ps_test_run_cli (args, &so, &se), ==, 0);
+  g_test_message ("%s%s", so, se);
+
+  g_autofree char *pdf = g_build_filename (re, "reprint.pdf", NULL);
+  g_assert_cmpint (pdf_pages (pdf), ==, 1);
+  g_assert_cmpint (page_images (pdf, 1), ==, 5);
+  g_autofree char *text = page_text (pdf, 1, NULL);
+  g_assert_nonnull (strstr (text, "补 2026-01-15"));
+  g_assert_cmpuint (count_of (text, g_hash_table_lookup (c->caption, xh)), ==, 5);
+  g_assert_cmpuint (count_of (text, xh), ==, 6);
+  for (size_t i = 0; i < members->len; i++)
+    if (strcmp (members->pdata[i], xh) != 0)
+      {
+        g_assert_null (strstr (text, members->pdata[i]));
+        g_assert_null (strstr (text, g_hash_table_lookup (c->cjm, members->pdata[i])));
+      }
+
+  /* Pixels: his piece as on the original sheet; elsewhere paper, but for
+   * the cut marks on his piece's edges and the 补 mark. */
+  g_autofree char *orig_tif = g_build_filename (out, "tiff", "0002.tif", NULL);
+  g_autofree char *re_tif = g_build_filename (re, "tiff", "0002.tif", NULL);
+  guint32 w = 0, h = 0, w2 = 0, h2 = 0;
+  int spp = 0;
+  g_autofree guint8 *a = read_tiff_rgba (orig_tif, &w, &h, &spp, NULL, NULL);
+  g_autofree guint8 *b = read_tiff_rgba (re_tif, &w2, &h2, &spp, NULL, NULL);
+  g_assert_cmpint (w, ==, w2);
+  g_assert_cmpint (h, ==, h2);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLayout) layout = ps_layout_load ("a4-33x48", &error);
+  g_assert_no_error (error);
+  double k = 300 / 72.0;
+  const PsRect *mark = &layout->reprint_mark;
+  double reach = layout->mark_offset + layout->mark_length;
+  int top = (int) lround (piece[1] * k), bottom = (int) lround ((piece[1] + piece[3]) * k);
+  size_t same = 0, differ = 0, paper = 0, other_ink = 0, original_ink = 0;
+  for (guint32 y = 0; y < h; y++)
+    for (guint32 x = 0; x < w; x++)
+      {
+        bool in_mark = x >= mark->x * k - 2 && x <= (mark->x + mark->width) * k + 2
+                       && y >= mark->y * k - 2 && y <= (mark->y + mark->height) * k + 2;
+        if (in_mark)
+          continue;
+        bool a_paper = PX (a, w, x, y, 0) > 250 && PX (a, w, x, y, 1) > 250 && PX (a, w, x, y, 2) > 250;
+        bool b_paper = PX (b, w, x, y, 0) > 250 && PX (b, w, x, y, 1) > 250 && PX (b, w, x, y, 2) > 250;
+        if ((int) y > top && (int) y < bottom)
+          {
+            bool eq = memcmp (&PX (a, w, x, y, 0), &PX (b, w, x, y, 0), 3) == 0;
+            eq ? same++ : differ++;
+          }
+        else if (abs ((int) y - top) <= reach * k || abs ((int) y - bottom) <= reach * k)
+          continue;   /* the cut marks of his piece's edges */
+        else
+          {
+            b_paper ? paper++ : other_ink++;
+            original_ink += !a_paper;
+          }
+      }
+  g_test_message ("piece: %zu px same, %zu differ; elsewhere %zu paper, %zu ink (original %zu)",
+                  same, differ, paper, other_ink, original_ink);
+  g_assert_cmpuint (differ, ==, 0);
+  g_assert_cmpuint (other_ink, ==, 0);
+  g_assert_cmpuint (original_ink, >, 100000);     /* the others were there */
+  /* the 补 mark is on the reprint only */
+  size_t mark_ink = 0;
+  for (int y = (int) (mark->y * k); y < (int) ((mark->y + mark->height) * k); y++)
+    for (int x = (int) (mark->x * k); x < (int) ((mark->x + mark->width) * k); x++)
+      mark_ink += PX (b, w, x, y, 0) < 128 && PX (a, w, x, y, 0) > 250;
+  g_assert_cmpuint (mark_ink, >, 50);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -697,6 +1296,10 @@ main (int argc, char **argv)
   g_test_add_func ("/render/plan/order-priority-copies", test_render_plan_rules);
   g_test_add_func ("/render/golden/separator-and-sheet", test_render_golden);
   g_test_add_func ("/render/privacy/old-mode", test_render_privacy_old_mode);
+  g_test_add_func ("/render/impose/a4-five-copies", test_impose_a4_five);
+  g_test_add_func ("/render/impose/copies-counts", test_impose_copies_counts);
+  g_test_add_func ("/render/impose/cut-and-stack", test_impose_cut_and_stack);
+  g_test_add_func ("/render/impose/reprint-shared", test_impose_reprint_shared);
   int status = g_test_run ();
   if (shared_out != NULL)
     ps_test_rm_rf (shared_out);

@@ -12,25 +12,10 @@
 /* Fixture and helpers                                                */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->dir = ps_test_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  ps_test_rm_rf (f->dir);
-  g_free (f->dir);
-}
+typedef PsTestDirFixture Fixture;
 
 #define TEST(path, fn) \
-  g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  g_test_add (path, Fixture, NULL, ps_test_dir_setup, fn, ps_test_dir_teardown)
 
 static char *
 write_tmp (Fixture *f, const char *name, const char *data, gssize len)
@@ -167,7 +152,10 @@ test_csv_lf_and_no_final_newline (Fixture *f, gconstpointer data)
 
   g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
   g_assert_cmpint (row_of (roster, 0), ==, 2);
-  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*三");
+  /* a line break inside a Chinese name is no character of it: 张三 */
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*");
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster), ==, 1);
+  g_assert_cmpstr (ps_roster_get_warning (roster, 0)->field, ==, "xm");
   g_assert_cmpint (row_of (roster, 1), ==, 3);
   g_assert_cmpstr (get (roster, 1, PS_FIELD_BH), ==, "b,c");
 }
@@ -806,8 +794,8 @@ test_xlsx_missing_columns (Fixture *f, gconstpointer data)
   g_assert_true (ps_xlsx_write (path, rows, 2, 3, NULL, &error));
   g_assert_null (ps_roster_load (path, NULL, &error));
   g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
-  g_autofree char *expected = g_strdup_printf ("roster '%s': missing required column: 班级 (bh)",
-                                               path);
+  g_autofree char *expected = g_strdup_printf ("roster '%s' sheet 'Sheet1' (the first sheet): "
+                                               "missing required column: 班级 (bh)", path);
   g_assert_cmpstr (error->message, ==, expected);
   g_clear_error (&error);
 
@@ -856,36 +844,40 @@ test_jsonl_mixed (Fixture *f, gconstpointer data)
 
   g_assert_cmpstr (ps_roster_get_format (roster), ==, "jsonl");
   g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 7);
-  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 4);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 3);
 
-  /* numbers as exact digits */
+  /* integers as exact digits */
   g_assert_cmpint (row_of (roster, 0), ==, 1);
   g_assert_cmpstr (get (roster, 0, PS_FIELD_SJC), ==, "1653446320558");
   g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
   g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*丰");
   g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "002X");
-  g_assert_cmpint (row_of (roster, 1), ==, 3);
-  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "201818004215115");
-  g_assert_cmpstr (get (roster, 1, PS_FIELD_YXDM), ==, "10294");
   /* Chinese keys */
-  g_assert_cmpint (row_of (roster, 2), ==, 5);
-  g_assert_cmpstr (get (roster, 2, PS_FIELD_XH), ==, "201818004215117");
-  g_assert_cmpstr (get (roster, 2, PS_FIELD_XM), ==, "欧**娜");
-  g_assert_cmpstr (get (roster, 2, PS_FIELD_ZJHM), ==, "0031");
-  g_assert_cmpstr (get (roster, 2, PS_FIELD_FY), ==, "信息学院");
-  /* null = absent; unknown keys ignored */
-  g_assert_cmpint (row_of (roster, 3), ==, 9);
-  g_assert_null (get (roster, 3, PS_FIELD_XM));
-  g_assert_cmpstr (get (roster, 3, PS_FIELD_PRIORITY), ==, "true");
+  g_assert_cmpint (row_of (roster, 1), ==, 5);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "201818004215117");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XM), ==, "欧**娜");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "0031");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_FY), ==, "信息学院");
+  /* null = absent; unknown keys ignored; true is a 优先 flag */
+  g_assert_cmpint (row_of (roster, 2), ==, 9);
+  g_assert_null (get (roster, 2, PS_FIELD_XM));
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_PRIORITY), ==, "true");
 
-  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 3);
-  g_assert_cmpint (problem (roster, 0)->row, ==, 4);
-  g_assert_cmpstr (problem (roster, 0)->reason, ==, "line is not valid JSON");
-  g_assert_cmpint (problem (roster, 1)->row, ==, 6);
-  g_assert_cmpstr (problem (roster, 1)->field, ==, "xm");
-  g_assert_cmpstr (problem (roster, 1)->xh, ==, "201818004215118");
-  g_assert_cmpint (problem (roster, 2)->row, ==, 8);
-  g_assert_cmpstr (problem (roster, 2)->reason, ==, "line is not a JSON object");
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 4);
+  /* a 学号 written as a JSON number in exponent form */
+  g_assert_cmpint (problem (roster, 0)->row, ==, 3);
+  g_assert_cmpstr (problem (roster, 0)->field, ==, "xh");
+  g_assert_null (problem (roster, 0)->xh);
+  g_assert_cmpstr (problem (roster, 0)->cjm, ==, "Ab4KcUcseltovhGV");
+  g_assert_cmpstr (problem (roster, 0)->reason, ==,
+                   "学号 is a JSON number with a fraction or an exponent; write it as a string");
+  g_assert_cmpint (problem (roster, 1)->row, ==, 4);
+  g_assert_cmpstr (problem (roster, 1)->reason, ==, "line is not valid JSON");
+  g_assert_cmpint (problem (roster, 2)->row, ==, 6);
+  g_assert_cmpstr (problem (roster, 2)->field, ==, "xm");
+  g_assert_cmpstr (problem (roster, 2)->xh, ==, "201818004215118");
+  g_assert_cmpint (problem (roster, 3)->row, ==, 8);
+  g_assert_cmpstr (problem (roster, 3)->reason, ==, "line is not a JSON object");
 
   const char *secrets[] = { "张三丰", "欧阳娜娜", "11010519491231002X", "110105194912310031",
                             NULL };
@@ -961,6 +953,531 @@ test_number_text (void)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Input hygiene: invisibles, NFC, spaces, full width, identifiers    */
+/* ------------------------------------------------------------------ */
+
+static const PsProblem *
+warning (const PsRoster *roster, size_t i)
+{
+  g_assert_cmpuint (i, <, ps_roster_get_n_warnings (roster));
+  return ps_roster_get_warning (roster, i);
+}
+
+/* Warning @i is about Excel row @row, field @field, and says @fragment. */
+static void
+assert_warning (const PsRoster *roster, size_t i, int row, const char *field,
+                const char *fragment)
+{
+  const PsProblem *w = warning (roster, i);
+  g_assert_cmpint (w->row, ==, row);
+  g_assert_cmpstr (w->field, ==, field);
+  if (strstr (w->reason, fragment) == NULL)
+    g_error ("warning %zu '%s' lacks '%s'", i, w->reason, fragment);
+}
+
+/* The problem of Excel row @row is about @field and says @fragment. */
+static void
+assert_row_problem (const PsRoster *roster, int row, const char *field, const char *fragment)
+{
+  for (size_t i = 0; i < ps_roster_get_n_problems (roster); i++)
+    {
+      const PsProblem *p = ps_roster_get_problem (roster, i);
+      if (p->row != row)
+        continue;
+      g_assert_cmpstr (p->field, ==, field);
+      if (strstr (p->reason, fragment) == NULL)
+        g_error ("row %d: '%s' lacks '%s'", row, p->reason, fragment);
+      return;
+    }
+  g_error ("no problem for row %d", row);
+}
+
+static void
+test_hygiene_invisible (Fixture *f, gconstpointer data)
+{
+  /* U+202D LEFT-TO-RIGHT OVERRIDE before a 学号 (pasted from a web page),
+   * ZWSP inside a name, a soft hyphen and a BOM inside a class, a word
+   * joiner after the 采集码, U+200E in a header. */
+  g_autofree char *path = write_tmp (f, "i.csv",
+                                     "\xE2\x80\x8E学号,姓名,班级,采集码\n"
+                                     "\xE2\x80\xAD" "201818004215114,张\xE2\x80\x8B三丰,软\xC2\xAD工三班,"
+                                     "Hx4KcUcseltovhGV\xE2\x81\xA0\n"
+                                     "201818004215115,李四,软工\xEF\xBB\xBF三班,Ab4KcUcseltovhGV\n"
+                                     "\xE2\x80\x8B,\xE2\x80\x8B,软工三班,Cd4KcUcseltovhGV\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 0);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 3);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_BH), ==, "软工三班");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_CJM), ==, "Hx4KcUcseltovhGV");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_BH), ==, "软工三班");
+  /* nothing but an invisible: empty */
+  g_assert_null (get (roster, 2, PS_FIELD_XH));
+  g_assert_null (get (roster, 2, PS_FIELD_XM));
+
+  /* one warning per changed field (in field order), row and field named,
+   * the 学号 as it now is; never the name */
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster), ==, 7);
+  assert_warning (roster, 0, 2, "cjm", "(U+2060)");
+  assert_warning (roster, 1, 2, "xh", "学号 changed on import: removed 1 invisible character (U+202D)");
+  g_assert_cmpstr (warning (roster, 1)->xh, ==, "201818004215114");
+  g_assert_cmpstr (warning (roster, 1)->file, ==, path);
+  assert_warning (roster, 2, 2, "xm", "姓名 changed on import: removed 1 invisible character (U+200B)");
+  assert_warning (roster, 3, 2, "bh", "(U+00AD)");
+  assert_warning (roster, 4, 3, "bh", "(U+FEFF)");
+  assert_warning (roster, 5, 4, "xh", "(U+200B)");
+  assert_warning (roster, 6, 4, "xm", "(U+200B)");
+  const char *secrets[] = { "张三丰", "张\xE2\x80\x8B三丰", "李四", NULL };
+  assert_secrets_absent (roster, secrets);
+  for (size_t i = 0; i < ps_roster_get_n_warnings (roster); i++)
+    g_assert_null (strstr (warning (roster, i)->reason, "三"));
+}
+
+static void
+test_hygiene_spaces (Fixture *f, gconstpointer data)
+{
+  /* two-character names padded to the width of three; a line break inside a
+   * name; Latin names keep one space */
+  g_autofree char *path = write_tmp (f, "s.csv",
+                                     "xh,xm,bh\n"
+                                     "1,王\xE3\x80\x80李,a\n"
+                                     "2,王 李,a\n"
+                                     "3,王\xC2\xA0李,a\n"
+                                     "4,\"欧阳\n娜娜\",a\n"
+                                     "5,Anna   Smith,a\n"
+                                     "6,Anna Smith,a\n"
+                                     "7,买买提 · 艾力,a\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 7);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "王*");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XM), ==, "王*");
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_XM), ==, "王*");
+  g_assert_cmpstr (get (roster, 3, PS_FIELD_XM), ==, "欧**娜");
+  g_assert_cmpstr (get (roster, 4, PS_FIELD_XM), ==, "A********h");
+  g_assert_cmpstr (get (roster, 5, PS_FIELD_XM), ==, "A********h");
+  g_assert_cmpstr (get (roster, 6, PS_FIELD_XM), ==, "买****力");
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster), ==, 6);
+  for (size_t i = 0; i < 4; i++)
+    assert_warning (roster, i, (int) i + 2, "xm", "removed the spaces inside a Chinese name");
+  assert_warning (roster, 4, 6, "xm", "collapsed repeated spaces");
+  assert_warning (roster, 5, 8, "xm", "removed the spaces inside a Chinese name");
+  const char *secrets[] = { "王李", "欧阳娜娜", "Smith", NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+static void
+test_hygiene_nfc (Fixture *f, gconstpointer data)
+{
+  /* José written as e + U+0301, a class with a decomposed character */
+  g_autofree char *path = write_tmp (f, "n.csv",
+                                     "xh,xm,bh\n"
+                                     "1,Jose\xCC\x81 Li,Cafe\xCC\x81 1\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 0);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "J*****i");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_BH), ==, "Caf\xC3\xA9 1");
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster), ==, 2);
+  assert_warning (roster, 0, 2, "xm", "composed to Unicode NFC");
+  assert_warning (roster, 1, 2, "bh", "班级 changed on import: composed to Unicode NFC");
+}
+
+/* A combining mark or variation selector left after NFC: masking could not
+ * hide a character behind it, so the name is refused, never printed. */
+static void
+test_hygiene_marks (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_tmp (f, "m.csv",
+                                     "xh,xm,bh\n"
+                                     "101,李\xCC\x81四,a\n"            /* U+0301 */
+                                     "102,张\xEF\xB8\x80三丰,a\n"      /* U+FE00 */
+                                     "103,王\xF3\xA0\x84\x80五,a\n"    /* U+E0100 */
+                                     "104,赵六,a\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "104");
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 3);
+  g_assert_cmpstr (problem (roster, 0)->reason, ==,
+                   "姓名 has a combining mark or variation selector U+0301: re-enter the name");
+  g_assert_cmpstr (problem (roster, 0)->field, ==, "xm");
+  g_assert_cmpstr (problem (roster, 0)->xh, ==, "101");
+  assert_row_problem (roster, 3, "xm", "U+FE00");
+  assert_row_problem (roster, 4, "xm", "U+E0100");
+  const char *secrets[] = { "李", "张", "王", NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+static void
+test_hygiene_full_width (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_tmp (f, "w.csv",
+                                     "xh,xm,bh,zjhm,yxdm,copies\n"
+                                     "２０１８１８００４２１５１１４,张三,a,１１０１０５１９４９１２３１００２Ｘ,１０２９４,５\n"
+                                     "201818004215115,李四,a,110105 19491231 0031,10294,3\n", -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 0);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "002X");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_YXDM), ==, "10294");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_COPIES), ==, "5");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "0031");
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster), ==, 5);
+  assert_warning (roster, 0, 2, "yxdm", "full-width characters changed to ASCII");
+  assert_warning (roster, 1, 2, "zjhm", "full-width characters changed to ASCII");
+  assert_warning (roster, 2, 2, "xh", "学号 changed on import: full-width characters changed to ASCII");
+  assert_warning (roster, 3, 2, "copies", "full-width");
+  assert_warning (roster, 4, 3, "zjhm", "证件号码 changed on import: removed the spaces inside");
+  const char *secrets[] = { "11010519491231", "１１０１０５", "110105 1949", NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+static void
+test_hygiene_identifiers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_tmp (f, "d.csv",
+                                     "xh,xm,bh,zjhm\n"
+                                     "B18030101,张三,a,A123456(7)\n"            /* 2: fine */
+                                     "2018-0101,李四,a,471x\n"                  /* 3: fine */
+                                     "2018 0102,王五,a,\n"                      /* 4: a space */
+                                     "欧阳娜娜,赵六,a,\n"                       /* 5: a name */
+                                     "2.01818E+14,钱七,a,\n"                    /* 6: Excel's display */
+                                     "201818004215120,孙八,a,1.10105E+17\n"     /* 7: the ID */
+                                     "-2018,周九,a,\n"                          /* 8: '-' first */
+                                     "201818004215122,吴十,a,张三丰\n", -1);    /* 9: a name */
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "B18030101");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "6(7)");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "2018-0101");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "471X");
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 6);
+  assert_row_problem (roster, 4, "xh", "学号 may hold only ASCII letters, digits and '-' after "
+                                       "the first character; character 5 is not");
+  assert_row_problem (roster, 5, "xh", "character 1 is not");
+  assert_row_problem (roster, 6, "xh", "学号 looks like a number in exponent form");
+  assert_row_problem (roster, 7, "zjhm", "证件号码 looks like a number in exponent form");
+  assert_row_problem (roster, 8, "xh", "character 1 is not");
+  assert_row_problem (roster, 9, "zjhm", "证件号码 may hold only ASCII letters, digits");
+  /* a refused 学号 does not name the row; a good one does */
+  for (size_t i = 0; i < ps_roster_get_n_problems (roster); i++)
+    {
+      const PsProblem *p = problem (roster, i);
+      if (g_strcmp0 (p->field, "xh") == 0)
+        g_assert_null (p->xh);
+      else
+        g_assert_nonnull (p->xh);
+    }
+  const char *secrets[] = { "欧阳娜娜", "张三丰", "王五", NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+/* XLSX cells stored as numbers: 15 digits are exact, more are not. */
+static void
+test_xlsx_long_numbers (Fixture *f, gconstpointer data)
+{
+  const char *header[] = { "学号", "姓名", "班级", "证件号码", "时间戳", "采集码" };
+  const char *r2[] = { "201818004215114", "张三", "a", "2345", "1653446320558", "Hx4KcUcseltovhGV" };
+  const char *r3[] = { "12345678901234567890", "李四", "a", NULL, NULL, NULL };
+  const char *r4[] = { "201818004215116", "王五", "a", "110105194912310000", NULL, NULL };
+  const char *r5[] = { "201818004215117", "赵六", "a", NULL, NULL, "1234567890123456" };
+  const char *r6[] = { "201818004215118", "钱七", "a", "471", NULL, NULL };
+  const char *const *rows[] = { header, r2, r3, r4, r5, r6 };
+  const bool numeric[] = { true, false, false, true, true, true };
+  g_autoptr (GError) error = NULL;
+
+  for (int exponent = 0; exponent <= 1; exponent++)
+    {
+      PsXlsxOptions opts = { .numeric_columns = numeric, .exponent_numbers = exponent == 1 };
+      g_autofree char *path = g_build_filename (f->dir, exponent ? "e.xlsx" : "n.xlsx", NULL);
+      g_assert_true (ps_xlsx_write (path, rows, G_N_ELEMENTS (rows), G_N_ELEMENTS (header), &opts,
+                                    &error));
+      g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+      g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 2);
+      g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "201818004215114");
+      g_assert_cmpstr (get (roster, 0, PS_FIELD_SJC), ==, "1653446320558");
+      g_assert_cmpstr (get (roster, 0, PS_FIELD_ZJHM), ==, "2345");
+      g_assert_cmpint (row_of (roster, 1), ==, 6);
+      g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "471");
+      g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 3);
+      const char *advice = "is stored as a number; Excel keeps only 15 digits — format the "
+                           "column as text and re-enter it";
+      assert_row_problem (roster, 3, "xh", advice);
+      g_assert_null (problem (roster, 0)->xh);
+      assert_row_problem (roster, 4, "zjhm", advice);
+      g_assert_cmpstr (problem (roster, 1)->xh, ==, "201818004215116");
+      assert_row_problem (roster, 5, "cjm", "采集码 is stored as a number");
+      /* never a silently wrong last 4 */
+      const char *secrets[] = { "0000", "12345678901234567890", NULL };
+      assert_secrets_absent (roster, secrets);
+    }
+}
+
+/* Error values, booleans, and which sheet is read. */
+static void
+test_xlsx_error_cells (Fixture *f, gconstpointer data)
+{
+  const char *parts[] = {
+    "xl/worksheets/sheet1.xml",
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>xh</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>xm</t></is></c>"
+    "<c r=\"C1\" t=\"inlineStr\"><is><t>bh</t></is></c><c r=\"D1\" t=\"inlineStr\"><is><t>priority</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"e\"><v>#N/A</v></c><c r=\"B2\" t=\"inlineStr\"><is><t>张三</t></is></c>"
+    "<c r=\"C2\" t=\"inlineStr\"><is><t>a</t></is></c></row>"
+    "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>102</t></is></c><c r=\"B3\" t=\"e\"><v>#REF!</v></c>"
+    "<c r=\"C3\" t=\"inlineStr\"><is><t>a</t></is></c></row>"
+    "<row r=\"4\"><c r=\"A4\" t=\"b\"><v>1</v></c><c r=\"B4\" t=\"inlineStr\"><is><t>李四</t></is></c>"
+    "<c r=\"C4\" t=\"inlineStr\"><is><t>a</t></is></c></row>"
+    "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>104</t></is></c><c r=\"B5\" t=\"inlineStr\"><is><t>王五</t></is></c>"
+    "<c r=\"C5\" t=\"e\"><v>#SOMETHING</v></c><c r=\"D5\" t=\"b\"><v>1</v></c></row>"
+    "<row r=\"6\"><c r=\"A6\" t=\"inlineStr\"><is><t>105</t></is></c><c r=\"B6\" t=\"inlineStr\"><is><t>赵六</t></is></c>"
+    "<c r=\"C6\" t=\"inlineStr\"><is><t>a</t></is></c><c r=\"D6\" t=\"b\"><v>1</v></c></row>"
+    "</sheetData></worksheet>",
+    NULL
+  };
+  g_autofree char *path = g_build_filename (f->dir, "err.xlsx", NULL);
+  write_zip (path, parts);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_PRIORITY), ==, "TRUE");
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 4);
+  assert_row_problem (roster, 2, "xh", "学号 is an Excel error value (#N/A); fix the cell or its formula");
+  assert_row_problem (roster, 3, "xm", "姓名 is an Excel error value (#REF!)");
+  g_assert_cmpstr (problem (roster, 1)->xh, ==, "102");
+  assert_row_problem (roster, 4, "xh", "学号 is a TRUE/FALSE value, not text");
+  assert_row_problem (roster, 5, "bh", "班级 is an Excel error value; fix");
+}
+
+static const char hidden_workbook[] =
+  "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+  "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+  "<sheet name=\"Sheet1\" sheetId=\"1\" state=\"hidden\" r:id=\"rId1\"/>"
+  "<sheet name=\"旧表\" sheetId=\"2\" state=\"veryHidden\" r:id=\"rId2\"/>"
+  "<sheet name=\"名单\" sheetId=\"3\" r:id=\"rId3\"/></sheets></workbook>";
+static const char hidden_rels[] =
+  "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+  "<Relationship Id=\"rId1\" Type=\"worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+  "<Relationship Id=\"rId2\" Type=\"worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+  "<Relationship Id=\"rId3\" Type=\"worksheet\" Target=\"worksheets/sheet3.xml\"/>"
+  "</Relationships>";
+static const char hidden_old_sheet[] =
+  "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+  "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>学号</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>姓名</t></is></c></row>"
+  "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>1</t></is></c><c r=\"B2\" t=\"inlineStr\"><is><t>旧表</t></is></c></row>"
+  "</sheetData></worksheet>";
+
+static void
+test_xlsx_hidden_sheet (Fixture *f, gconstpointer data)
+{
+  const char *sheet3 =
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>学号</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>姓名</t></is></c>"
+    "<c r=\"C1\" t=\"inlineStr\"><is><t>班级</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>201818004215114</t></is></c>"
+    "<c r=\"B2\" t=\"inlineStr\"><is><t>张三丰</t></is></c><c r=\"C2\" t=\"inlineStr\"><is><t>软工三班</t></is></c></row>"
+    "</sheetData></worksheet>";
+  const char *parts[] = {
+    "xl/workbook.xml", hidden_workbook, "xl/_rels/workbook.xml.rels", hidden_rels,
+    "xl/worksheets/sheet1.xml", hidden_old_sheet, "xl/worksheets/sheet2.xml", hidden_old_sheet,
+    "xl/worksheets/sheet3.xml", sheet3, NULL
+  };
+  g_autofree char *path = g_build_filename (f->dir, "hidden.xlsx", NULL);
+  write_zip (path, parts);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  /* the first visible sheet, and a note that says so */
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster), ==, 1);
+  g_assert_cmpint (warning (roster, 0)->row, ==, 0);
+  g_assert_null (warning (roster, 0)->field);
+  g_assert_cmpstr (warning (roster, 0)->reason, ==,
+                   "read sheet '名单' (the first visible sheet; hidden before it: 'Sheet1', "
+                   "'旧表'); hidden sheets are not read");
+
+  /* a visible sheet that lacks a column: the message names it */
+  const char *parts2[] = {
+    "xl/workbook.xml", hidden_workbook, "xl/_rels/workbook.xml.rels", hidden_rels,
+    "xl/worksheets/sheet1.xml", sheet3, "xl/worksheets/sheet3.xml", hidden_old_sheet, NULL
+  };
+  g_autofree char *path2 = g_build_filename (f->dir, "hidden2.xlsx", NULL);
+  write_zip (path2, parts2);
+  g_autoptr (GError) error = NULL;
+  g_assert_null (ps_roster_load (path2, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_MISSING_COLUMN);
+  g_autofree char *expected = g_strdup_printf (
+    "roster '%s' sheet '名单' (the first visible sheet; hidden before it: 'Sheet1', '旧表'): "
+    "missing required column: 班级 (bh)", path2);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+/* Files written by openpyxl (tests/data/make-xlsx-fixtures.py). */
+static void
+test_xlsx_openpyxl (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = ps_test_data_path ("roster-openpyxl-numbers.xlsx");
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 9);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 4);
+  g_assert_cmpint (row_of (roster, 0), ==, 2);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_XH), ==, "202131104215101");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_SJC), ==, "1720057954869");
+  g_assert_cmpint (row_of (roster, 1), ==, 8);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XM), ==, "张*丰");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_ZJHM), ==, "002X");
+  g_assert_cmpint (row_of (roster, 2), ==, 9);
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_XM), ==, "王*");
+  g_assert_cmpint (row_of (roster, 3), ==, 10);
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 5);
+  assert_row_problem (roster, 3, "xh", "学号 is stored as a number; Excel keeps only 15 digits");
+  assert_row_problem (roster, 4, "zjhm", "证件号码 is stored as a number");
+  assert_row_problem (roster, 5, "zjhm", "证件号码 is stored as a number");
+  assert_row_problem (roster, 6, "cjm", "采集码 is an Excel error value (#N/A)");
+  assert_row_problem (roster, 7, "xh", "学号 is a TRUE/FALSE value");
+  const char *secrets[] = { "张三丰", "王李", "110105194912", "440301199001", "0000", NULL };
+  assert_secrets_absent (roster, secrets);
+
+  g_autofree char *hidden = ps_test_data_path ("roster-openpyxl-hidden.xlsx");
+  g_autoptr (PsRoster) roster2 = load_ok (hidden, NULL);
+  g_assert_cmpuint (ps_roster_get_n_records (roster2), ==, 4);
+  g_assert_cmpuint (ps_roster_get_n_warnings (roster2), ==, 1);
+  g_assert_nonnull (strstr (warning (roster2, 0)->reason, "read sheet '名单' (the first visible"));
+}
+
+/* JSON values: what json-glib would get wrong is read from the line. */
+static void
+test_jsonl_values (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_tmp (
+    f, "v.jsonl",
+    "{\"xh\": \"201818004215114\", \"xm\": \"张三\", \"bh\": \"a\", \"copies\": 3.0, \"priority\": false}\n"
+    "{\"xh\": \"1\", \"xh\": \"2\", \"xm\": \"李四\", \"bh\": \"a\"}\n"
+    "{\"xh\": \"3\", \"学号\": \"4\", \"xm\": \"王五\", \"bh\": \"a\"}\n"
+    "{\"xh\": 123456789012345678901234, \"xm\": \"赵六\", \"bh\": \"a\"}\n"
+    "{\"xh\": \"6\", \"xm\": \"钱七\", \"bh\": \"a\", \"zjhm\": 440301199001011234}\n"
+    "{\"xh\": 1e300, \"xm\": \"孙八\", \"bh\": \"a\"}\n"
+    "{\"xh\": 0123, \"xm\": \"周九\", \"bh\": \"a\"}\n"
+    "{\"xh\": \"9\", \"xm\": \"吴\\u0000十\", \"bh\": \"a\"}\n"
+    "{\"xh\": true, \"xm\": \"郑一\", \"bh\": \"a\"}\n"
+    "{\"x\\u0068\": 2018001, \"xm\": \"冯二\", \"bh\": \"a\", \"priority\": true, \"note\": [1, {\"a\": \"}\"}]}\n"
+    "{\"xh\": \"12\", \"xm\": \"陈三\", \"bh\": \"a\", \"note\": 1, \"note\": 2}\n"
+    "{\"xh\": \"13\", \"xm\": \"\\u738b\\u0020\\u674e\", \"bh\": \"\\ud840\\udc0b班\"}\n",
+    -1);
+  g_autoptr (PsRoster) roster = load_ok (path, NULL);
+
+  g_assert_cmpuint (ps_roster_get_n_rows (roster), ==, 12);
+  g_assert_cmpuint (ps_roster_get_n_records (roster), ==, 3);
+  g_assert_cmpint (row_of (roster, 0), ==, 1);
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_COPIES), ==, "3");
+  g_assert_cmpstr (get (roster, 0, PS_FIELD_PRIORITY), ==, "false");
+  g_assert_cmpint (row_of (roster, 1), ==, 10);
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_XH), ==, "2018001");
+  g_assert_cmpstr (get (roster, 1, PS_FIELD_PRIORITY), ==, "true");
+  g_assert_cmpint (row_of (roster, 2), ==, 12);
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_XM), ==, "王*");
+  g_assert_cmpstr (get (roster, 2, PS_FIELD_BH), ==, "\xF0\xA0\x80\x8B班");
+
+  g_assert_cmpuint (ps_roster_get_n_problems (roster), ==, 9);
+  g_assert_cmpstr (problem (roster, 0)->reason, ==, "key 'xh' appears twice in the object");
+  g_assert_null (problem (roster, 0)->xh);
+  assert_row_problem (roster, 3, NULL, "field 'xh' appears twice in the object");
+  assert_row_problem (roster, 4, "xh", "学号 is a JSON number of more than 15 digits");
+  assert_row_problem (roster, 5, "zjhm", "证件号码 is a JSON number of more than 15 digits");
+  g_assert_cmpstr (problem (roster, 3)->xh, ==, "6");
+  assert_row_problem (roster, 6, "xh", "学号 is a JSON number with a fraction or an exponent");
+  assert_row_problem (roster, 7, NULL, "line is not valid JSON");
+  assert_row_problem (roster, 8, "xm", "field 'xm' contains a NUL byte");
+  assert_row_problem (roster, 9, "xh", "学号 is a TRUE/FALSE value");
+  assert_row_problem (roster, 11, NULL, "a key appears twice in the object");
+  const char *secrets[] = { "440301199001", "王李", NULL };
+  assert_secrets_absent (roster, secrets);
+}
+
+/* Files that are not rosters say what they are. */
+static void
+test_sniff_not_rosters (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const char *csv = "学号,姓名,班级\r\n201818004215114,张三,软工三班\r\n";
+
+  /* Excel "Unicode Text": UTF-16LE with a BOM, tab-separated */
+  g_autofree char *tsv16 = g_strdup ("学号\t姓名\t班级\r\n201818004215114\t张三\t软工三班\r\n");
+  glong n16 = 0;
+  g_autofree gunichar2 *u16 = g_utf8_to_utf16 (tsv16, -1, NULL, &n16, NULL);
+  g_autoptr (GString) le = g_string_new_len ("\xFF\xFE", 2);
+  for (glong i = 0; i < n16; i++)
+    {
+      g_string_append_c (le, (char) (u16[i] & 0xFF));
+      g_string_append_c (le, (char) (u16[i] >> 8));
+    }
+  g_autofree char *p16 = write_tmp (f, "unicode.txt", le->str, (gssize) le->len);
+  g_assert_null (ps_roster_load (p16, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_autofree char *m16 = g_strdup_printf ("roster '%s': is UTF-16 text (Excel 'Unicode Text'); "
+                                          "save it as CSV UTF-8 or XLSX", p16);
+  g_assert_cmpstr (error->message, ==, m16);
+  g_clear_error (&error);
+
+  /* big-endian with a BOM, and ASCII UTF-16 without one */
+  g_autofree char *pbe = write_tmp (f, "be.csv", "\xFE\xFF\0x\0h", 6);
+  g_assert_null (ps_roster_load (pbe, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_clear_error (&error);
+  g_autofree char *pnobom = write_tmp (f, "nobom.csv", "x\0h\0,\0x\0m\0,\0b\0h\0\n\0", 18);
+  g_assert_null (ps_roster_load (pnobom, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "is UTF-16 text"));
+  g_clear_error (&error);
+
+  /* tab-separated, with and without a title row */
+  g_autofree char *ptsv = write_tmp (f, "tabs.csv", tsv16, -1);
+  g_assert_null (ps_roster_load (ptsv, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_autofree char *mtsv = g_strdup_printf ("roster '%s' row 1: looks like tab-separated text (TSV); "
+                                           "save it as CSV or XLSX", ptsv);
+  g_assert_cmpstr (error->message, ==, mtsv);
+  g_clear_error (&error);
+  g_autofree char *titled = g_strconcat ("2022届毕业生名单\n", tsv16, NULL);
+  g_autofree char *ptitle = write_tmp (f, "titled.csv", titled, -1);
+  g_assert_null (ps_roster_load (ptitle, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "row 2: looks like tab-separated text (TSV)"));
+  g_clear_error (&error);
+
+  /* a JSON array */
+  g_autofree char *pjson = write_tmp (f, "list.json",
+                                      " [\n {\"xh\": \"1\", \"xm\": \"张三\", \"bh\": \"a\"}\n]\n", -1);
+  g_assert_null (ps_roster_load (pjson, NULL, &error));
+  g_assert_error (error, PS_ROSTER_ERROR, PS_ROSTER_ERROR_FORMAT);
+  g_autofree char *mjson = g_strdup_printf ("roster '%s': is a JSON array; photosheet reads JSON "
+                                            "Lines, one object per line", pjson);
+  g_assert_cmpstr (error->message, ==, mjson);
+  g_clear_error (&error);
+
+  /* a CSV whose first header starts with '[' is still a CSV; a stray NUL
+   * byte does not make a file UTF-16 */
+  g_autofree char *pbr = write_tmp (f, "br.csv", "[学号],xh,xm,bh\n1,2,张三,a\n", -1);
+  g_autoptr (PsRoster) rbr = load_ok (pbr, NULL);
+  g_assert_cmpstr (ps_roster_get_format (rbr), ==, "csv");
+  static const char nul[] = "xh,xm,bh\n1,张\0三,a\n2,李四,a\n";
+  g_autofree char *pnul = write_tmp (f, "nul.csv", nul, sizeof nul - 1);
+  g_autoptr (PsRoster) rnul = load_ok (pnul, NULL);
+  g_assert_cmpuint (ps_roster_get_n_problems (rnul), ==, 1);
+  g_autofree char *pok = write_tmp (f, "ok.csv", csv, -1);
+  g_autoptr (PsRoster) rok = load_ok (pok, NULL);
+  g_assert_cmpuint (ps_roster_get_n_records (rok), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -993,6 +1510,18 @@ main (int argc, char **argv)
   TEST ("/roster/jsonl/mixed", test_jsonl_mixed);
   TEST ("/roster/jsonl/missing-columns", test_jsonl_missing_columns);
   g_test_add_func ("/roster/number/text", test_number_text);
+  TEST ("/roster/hygiene/invisible", test_hygiene_invisible);
+  TEST ("/roster/hygiene/spaces", test_hygiene_spaces);
+  TEST ("/roster/hygiene/nfc", test_hygiene_nfc);
+  TEST ("/roster/hygiene/marks", test_hygiene_marks);
+  TEST ("/roster/hygiene/full-width", test_hygiene_full_width);
+  TEST ("/roster/hygiene/identifiers", test_hygiene_identifiers);
+  TEST ("/roster/xlsx/long-numbers", test_xlsx_long_numbers);
+  TEST ("/roster/xlsx/error-cells", test_xlsx_error_cells);
+  TEST ("/roster/xlsx/hidden-sheet", test_xlsx_hidden_sheet);
+  TEST ("/roster/xlsx/openpyxl", test_xlsx_openpyxl);
+  TEST ("/roster/jsonl/values", test_jsonl_values);
+  TEST ("/roster/load/not-rosters", test_sniff_not_rosters);
 
   return g_test_run ();
 }

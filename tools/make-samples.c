@@ -19,12 +19,12 @@
 #include <cairo.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <jpeglib.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps-image-writer.h"
 #include "ps-xlsx-writer.h"
 
 #define PHOTO_W 480
@@ -137,47 +137,30 @@ draw_portrait (cairo_t *cr, const char *seed)
   cairo_stroke (cr);
 }
 
+/* One row of a CAIRO_FORMAT_RGB24 surface as 8-bit RGB. */
+static void
+surface_row (int y, guint8 *row, size_t row_bytes, gpointer user_data)
+{
+  cairo_surface_t *surface = user_data;
+  const unsigned char *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  const guint32 *src = (const guint32 *) (data + (size_t) y * stride);
+  for (size_t x = 0; x < row_bytes / 3; x++)
+    {
+      row[x * 3 + 0] = (src[x] >> 16) & 0xff;
+      row[x * 3 + 1] = (src[x] >> 8) & 0xff;
+      row[x * 3 + 2] = src[x] & 0xff;
+    }
+}
+
 static void
 write_jpeg (cairo_surface_t *surface, const char *path)
 {
-  FILE *fp = fopen (path, "wb");
-  if (fp == NULL)
-    die ("cannot write %s", path);
-
-  struct jpeg_compress_struct cinfo;
-  struct jpeg_error_mgr jerr;
-  cinfo.err = jpeg_std_error (&jerr);
-  jpeg_create_compress (&cinfo);
-  jpeg_stdio_dest (&cinfo, fp);
-  cinfo.image_width = PHOTO_W;
-  cinfo.image_height = PHOTO_H;
-  cinfo.input_components = 3;
-  cinfo.in_color_space = JCS_RGB;
-  jpeg_set_defaults (&cinfo);
-  jpeg_set_quality (&cinfo, 92, TRUE);
-  cinfo.density_unit = 1;   /* dots per inch: the standard asks for 300 */
-  cinfo.X_density = 300;
-  cinfo.Y_density = 300;
-  jpeg_start_compress (&cinfo, TRUE);
-
-  const unsigned char *data = cairo_image_surface_get_data (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-  JSAMPLE row[PHOTO_W * 3];
-  while (cinfo.next_scanline < cinfo.image_height)
-    {
-      const guint32 *src = (const guint32 *) (data + (size_t) cinfo.next_scanline * stride);
-      for (int x = 0; x < PHOTO_W; x++)
-        {
-          row[x * 3 + 0] = (src[x] >> 16) & 0xff;
-          row[x * 3 + 1] = (src[x] >> 8) & 0xff;
-          row[x * 3 + 2] = src[x] & 0xff;
-        }
-      JSAMPROW rows[1] = { row };
-      jpeg_write_scanlines (&cinfo, rows, 1);
-    }
-  jpeg_finish_compress (&cinfo);
-  jpeg_destroy_compress (&cinfo);
-  fclose (fp);
+  /* The standard asks for 300 dpi. */
+  PsImageJpegSpec spec = { PHOTO_W, PHOTO_H, JCS_RGB, .quality = 92, .density_dpi = 300 };
+  g_autoptr (GError) error = NULL;
+  if (!ps_image_write_jpeg (path, &spec, surface_row, surface, &error))
+    die ("%s", error->message);
 }
 
 /* The committed sample CSV has no quoted fields: a plain split is enough. */
@@ -358,15 +341,8 @@ main (int argc, char **argv)
   for (size_t r = 1; r < rows->len; r++)
     {
       char **row = rows->pdata[r];
-      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, PHOTO_W, PHOTO_H);
-      cairo_t *cr = cairo_create (surface);
-      draw_portrait (cr, row[cjm_col]);
-      cairo_destroy (cr);
-      cairo_surface_flush (surface);
       g_autofree char *name = g_strdup_printf ("%s.jpg", row[cjm_col]);
-      g_autofree char *path = g_build_filename (photos, name, NULL);
-      write_jpeg (surface, path);
-      cairo_surface_destroy (surface);
+      write_photo (photos, row[cjm_col], name);
     }
   printf ("make-samples: %u students in %s\n", rows->len - 1, out);
   return 0;

@@ -11,6 +11,7 @@
 #
 # Two virtual printers, each behind its own queue, and a CUPS class of the
 # two (lpadmin -p QUEUE -c CLASS): how a lab spreads work over machines.
+# A third, the device printer, takes only PWG raster (the colour tests).
 #
 # DIR/env (written by start, sourceable) exports:
 #   CUPS_SERVER            127.0.0.1:PORT of the private cupsd
@@ -20,6 +21,9 @@
 #   PS_TEST_QUEUE2         the queue of the second printer, photosheet-test2
 #   PS_TEST_SPOOL2         the second printer's documents
 #   PS_TEST_CLASS          the class of both queues, photosheet-class
+#   PS_TEST_DEVICE_QUEUE   photosheet-device: a third queue (in no class) whose device takes
+#                          PWG raster in device CMYK and device RGB, passed through as is
+#   PS_TEST_DEVICE_SPOOL   where its virtual printer keeps every document
 #   PS_CUPS_DIR            DIR
 #   PS_CUPS_HARNESS        this script (the tests call printer-stop/-start)
 #   DBUS_SYSTEM_BUS_ADDRESS  the private bus
@@ -35,6 +39,8 @@ QUEUE=photosheet-test
 QUEUE2=photosheet-test2
 CLASS=photosheet-class
 PRINTER_NAME="Photosheet Test Printer"
+DEVICE_QUEUE=photosheet-device
+DEVICE_NAME="Photosheet Device Printer"
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
 START_TIMEOUT=${PS_CUPS_START_TIMEOUT:-30}   # seconds per wait
@@ -303,12 +309,48 @@ add_printer () {
     return 0
 }
 
+# The device printer: a virtual IPP printer that takes only PWG raster (no
+# PDF, no Apple raster), so CUPS's IPP Everywhere driver passes PWG raster
+# through untouched.  ippeveprinter cannot advertise cmyk_8 or rgb_8 in its
+# built-in mode, so the queue's generated PPD gets the ColorModels CUPS
+# writes for a printer that does (ppd-cache.c: cupsColorSpace 6 = CMYK,
+# 1 = device RGB) - the queue then stands for a device that takes them.
+start_device_printer () {
+    local port=$1 uri
+    mkdir -p "$DIR/device-spool"
+    launch ippeveprinter-device "$DIR/log/ippeveprinter-device.log" \
+        ippeveprinter -s 10,10 -k -c /usr/bin/true -d "$DIR/device-spool" -p "$port" \
+        -f image/pwg-raster,image/jpeg -r off -M Photosheet -m "Device Printer" "$DEVICE_NAME"
+    wait_for "$START_TIMEOUT" up_or_dead ippeveprinter-device "$port"
+    port_in_use "$port" && alive ippeveprinter-device || return 1
+    wait_for "$START_TIMEOUT" ipptool -T 3 -q "ipp://127.0.0.1:$port/ipp/print" get-printer-attributes.test \
+        >/dev/null 2>&1 || true
+    uri="ipp://127.0.0.1:$port/ipp/print"
+    timeout 60 lpadmin -h "$CUPS_SERVER" -p "$DEVICE_QUEUE" -E -v "$uri" -m everywhere \
+        >>"$DIR/log/harness.log" 2>&1 || { log "lpadmin -p $DEVICE_QUEUE failed"; return 1; }
+    wait_for "$START_TIMEOUT" queue_has_driver "$DEVICE_QUEUE" || { log "$DEVICE_QUEUE: no driver"; return 1; }
+    local ppd="$DIR/cups/ppd/$DEVICE_QUEUE.ppd"
+    grep -q '^\*cupsFilter2: "image/pwg-raster image/pwg-raster [0-9]* -"' "$ppd" \
+        || { log "$DEVICE_QUEUE: PWG raster is not passed through"; return 1; }
+    sed '/^\*ColorModel RGB:/a\
+*ColorModel CMYK: "<</cupsColorSpace 6/cupsBitsPerColor 8/cupsColorOrder 0/cupsCompression 0>>setpagedevice"\
+*ColorModel DeviceRGB: "<</cupsColorSpace 1/cupsBitsPerColor 8/cupsColorOrder 0/cupsCompression 0>>setpagedevice"' \
+        "$ppd" >"$DIR/device.ppd"
+    grep -q "cupsColorSpace 6/" "$DIR/device.ppd" || { log "$DEVICE_QUEUE: PPD not extended"; return 1; }
+    timeout 30 lpadmin -h "$CUPS_SERVER" -p "$DEVICE_QUEUE" -P "$DIR/device.ppd" \
+        -v "$uri?contimeout=5" >>"$DIR/log/harness.log" 2>&1 || { log "lpadmin -P failed"; return 1; }
+    timeout 10 cupsenable -h "$CUPS_SERVER" "$DEVICE_QUEUE" >>"$DIR/log/harness.log" 2>&1
+    timeout 10 cupsaccept -h "$CUPS_SERVER" "$DEVICE_QUEUE" >>"$DIR/log/harness.log" 2>&1
+    return 0
+}
+
 cmd_start () {
     need cupsd ippeveprinter lpadmin lpstat lpoptions dbus-daemon ipptool cupsenable cupsaccept
     mkdir -p "$DIR" || die "cannot create $DIR"
     DIR=$(readlink -f "$DIR")
     mkdir -p "$DIR/run" "$DIR/log"
-    if alive cupsd || alive dbus || alive ippeveprinter || alive ippeveprinter2; then
+    if alive cupsd || alive dbus || alive ippeveprinter || alive ippeveprinter2 \
+        || alive ippeveprinter-device; then
         die "$DIR: already started (run stop first)"
     fi
     # filters run as lp when we are root: everything must be traversable
@@ -364,8 +406,15 @@ cmd_start () {
         || { log "class $CLASS lacks its members"; return 1; }
     local uri=$PRINTER_URI
 
+    # 5. the device printer (PWG raster in device CMYK / RGB), in no class
+    local dport
+    dport=$(free_port "$port") || { log "no free port"; return 1; }
+    start_device_printer "$dport" || { log "device printer did not start"; return 1; }
+
     {
         printf 'export CUPS_SERVER=%q\n' "$CUPS_SERVER"
+        printf 'export PS_TEST_DEVICE_QUEUE=%q\n' "$DEVICE_QUEUE"
+        printf 'export PS_TEST_DEVICE_SPOOL=%q\n' "$DIR/device-spool"
         printf 'export PS_TEST_QUEUE=%q\n' "$QUEUE"
         printf 'export PS_TEST_SPOOL=%q\n' "$DIR/printer-spool"
         printf 'export PS_TEST_PRINTER_URI=%q\n' "$uri"
@@ -376,7 +425,7 @@ cmd_start () {
         printf 'export PS_CUPS_HARNESS=%q\n' "$SELF"
         printf 'export DBUS_SYSTEM_BUS_ADDRESS=%q\n' "$DBUS_SYSTEM_BUS_ADDRESS"
     } >"$DIR/env"
-    log "ready: $CUPS_SERVER queues $QUEUE -> $uri, $QUEUE2, class $CLASS"
+    log "ready: $CUPS_SERVER queues $QUEUE -> $uri, $QUEUE2, class $CLASS, $DEVICE_QUEUE"
     return 0
 }
 
@@ -384,6 +433,7 @@ cmd_stop () {
     [ -d "$DIR/run" ] || return 0
     terminate ippeveprinter2
     terminate ippeveprinter
+    terminate ippeveprinter-device
     terminate cupsd
     terminate dbus
     return 0
@@ -425,7 +475,7 @@ cmd_printer_start () {
 
 cmd_status () {
     local name rc=0
-    for name in dbus cupsd ippeveprinter ippeveprinter2; do
+    for name in dbus cupsd ippeveprinter ippeveprinter2 ippeveprinter-device; do
         if alive "$name"; then echo "$name: running ($(cut -d' ' -f1 "$DIR/run/$name.pid"))"
         else echo "$name: stopped"; rc=1; fi
     done
@@ -443,7 +493,7 @@ case "$CMD" in
         if ! cmd_start; then
             echo "harness: start failed; logs in $DIR/log" >&2
             tail -n 30 "$DIR/log/harness.log" "$DIR/log/cupsd.log" "$DIR/log/ippeveprinter.log" \
-                "$DIR/log/ippeveprinter2.log" \
+                "$DIR/log/ippeveprinter2.log" "$DIR/log/ippeveprinter-device.log" \
                 2>/dev/null | sed 's/^/  /' >&2
             tail -n 30 "$DIR/log/error_log" 2>/dev/null | sed 's/^/  /' >&2
             cmd_stop

@@ -59,7 +59,8 @@ cleanup () {
             echo "--- cupsd error_log (last lines, without debug)"
             grep -v '^D ' "$base/h/log/error_log" 2>/dev/null | tail -n 30
             echo "--- ippeveprinter"
-            tail -n 20 "$base/h/log/ippeveprinter.log" "$base/h/log/ippeveprinter2.log" 2>/dev/null
+            tail -n 20 "$base/h/log/ippeveprinter.log" "$base/h/log/ippeveprinter2.log" \
+                "$base/h/log/ippeveprinter-device.log" 2>/dev/null
         } >&2
     fi
     if [ "${PS_CUPS_KEEP:-0}" = 1 ]; then
