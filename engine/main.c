@@ -472,6 +472,13 @@ command_layouts (int argc, char **argv)
     }
 
   g_auto (GStrv) names = ps_layout_list ();
+  if (names[0] == NULL)
+    {
+      /* A build-dir binary run without its environment, or a broken install. */
+      print_error ("layouts: no layouts in '%s' (see PHOTOSHEET_DATA_DIR in photosheet(1))",
+                   ps_layout_get_dir ());
+      return EXIT_USAGE;
+    }
   for (size_t i = 0; names[i] != NULL; i++)
     {
       g_autoptr (GError) error = NULL;
