@@ -576,8 +576,10 @@ command_layouts (int argc, char **argv)
 {
   g_autofree char *show = NULL;
   int copies = -1;   /* -1: not given */
+  gboolean names_only = FALSE;
   GOptionEntry entries[] = {
     { "show", 's', 0, G_OPTION_ARG_STRING, &show, "Print a layout's computed geometry", "NAME" },
+    { "names", 0, 0, G_OPTION_ARG_NONE, &names_only, "Only the names, one a line (for scripts and completion)", NULL },
     { "copies", 'c', 0, G_OPTION_ARG_INT, &copies, "Students per sheet at N copies each (default: each layout's copies)", "N" },
     { NULL }
   };
@@ -608,6 +610,19 @@ command_layouts (int argc, char **argv)
     }
 
   g_auto (GStrv) names = ps_layout_list ();
+  if (names[0] == NULL)
+    {
+      /* A build-dir binary run without its environment, or a broken install. */
+      print_error ("layouts: no layouts in '%s' (see PHOTOSHEET_DATA_DIR in photosheet(1))",
+                   ps_layout_get_dir ());
+      return EXIT_USAGE;
+    }
+  if (names_only)
+    {
+      for (size_t i = 0; names[i] != NULL; i++)
+        printf ("%s\n", names[i]);
+      return EXIT_OK;
+    }
   g_autofree char *column = copies > 0 ? g_strdup_printf ("students per sheet at %d", copies)
                                         : g_strdup ("copies: students per sheet");
   printf ("%-18s %5s  %-28s %s\n", "layout", "slots", column, "description");

@@ -13,8 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* $PHOTOSHEET_DATA_DIR, else the source tree (uninstalled build), else the
- * installed data dir.  Holds layouts/ and fonts/.  Transfer none. */
+/* $PHOTOSHEET_DATA_DIR (build dirs: the source tree), else the installed
+ * data dir found relative to the loaded library ($datadir/photosheet).
+ * Holds layouts/ and fonts/.  Transfer none. */
 const char *_ps_core_get_data_dir (void);
 
 /* SHA-256 as 64 lowercase hex digits (transfer full).  Large buffers (page

@@ -4,12 +4,14 @@
 #include "config.h"
 #include "ps-core-private.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #if HAVE_NETTLE
@@ -32,8 +34,36 @@ ps_shutdown (void)
   g_thread_pool_stop_unused_threads ();
 }
 
-/* The uninstalled source tree wins over the installed copy so that a build
- * directory always uses the layouts and fonts it was built from. */
+/* The installed data dir, from where this code was loaded: the shared
+ * library sits in PREFIX/LIBDIR, a program it is linked into statically in
+ * PREFIX/BINDIR, and the data in PREFIX/DATADIR/photosheet.  Nothing of the
+ * build machine is compiled in, so an install can be moved. */
+static char *
+find_installed_data_dir (void)
+{
+  Dl_info info;
+  g_autofree char *self = NULL;
+  g_autofree char *exe = realpath ("/proc/self/exe", NULL);
+
+  if (dladdr ((void *) ps_version, &info) != 0 && info.dli_fname != NULL)
+    self = realpath (info.dli_fname, NULL);
+
+  const char *rel = PS_LIBDIR_TO_DATADIR;
+  if (self == NULL || (exe != NULL && strcmp (self, exe) == 0))
+    {
+      g_clear_pointer (&self, g_free);
+      self = g_steal_pointer (&exe);
+      rel = PS_BINDIR_TO_DATADIR;
+    }
+  if (g_path_is_absolute (rel) || self == NULL)
+    return g_strdup (rel);
+  g_autofree char *dir = g_path_get_dirname (self);
+  g_autofree char *path = g_build_filename (dir, rel, NULL);
+  return g_canonicalize_filename (path, NULL);
+}
+
+/* The build dir sets PHOTOSHEET_DATA_DIR (meson devenv, the tests) to the
+ * source tree; an installed program uses the install's own data. */
 const char *
 _ps_core_get_data_dir (void)
 {
@@ -43,16 +73,7 @@ _ps_core_get_data_dir (void)
   if (g_once_init_enter (&once))
     {
       const char *env = g_getenv ("PHOTOSHEET_DATA_DIR");
-      char *found;
-      g_autofree char *probe = g_build_filename (PS_SOURCE_DATA_DIR, "layouts", NULL);
-
-      if (env != NULL && *env != '\0')
-        found = g_strdup (env);
-      else if (g_file_test (probe, G_FILE_TEST_IS_DIR))
-        found = g_strdup (PS_SOURCE_DATA_DIR);
-      else
-        found = g_strdup (PS_INSTALLED_DATA_DIR);
-      dir = found;
+      dir = env != NULL && *env != '\0' ? g_strdup (env) : find_installed_data_dir ();
       g_once_init_leave (&once, 1);
     }
   return dir;

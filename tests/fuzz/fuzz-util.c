@@ -44,7 +44,7 @@ ps_fuzz_init (void)
   g_unsetenv ("G_MESSAGES_DEBUG");
   /* The layouts and fonts of the source tree, wherever we run from. */
   if (g_getenv ("PHOTOSHEET_DATA_DIR") == NULL)
-    g_setenv ("PHOTOSHEET_DATA_DIR", PS_SOURCE_DATA_DIR, FALSE);
+    g_setenv ("PHOTOSHEET_DATA_DIR", PS_FUZZ_DATA_DIR, FALSE);
 }
 
 const char *
