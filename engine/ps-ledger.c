@@ -464,6 +464,42 @@ check_version (PsLedger *ledger, int version, GError **error)
   return true;
 }
 
+/* 1 when the ledger has a table named @table (with @column, when given),
+ * 0 when not, -1 with the error set. */
+static int
+has_table (PsLedger *ledger, const char *table, const char *column, GError **error)
+{
+  const char *what = "cannot read the schema";
+  g_autoptr (sqlite3_stmt) stmt = _ps_ledger_prepare (ledger,
+    column != NULL ? "SELECT count(*) FROM pragma_table_info (?) WHERE name = ?"
+                   : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+    what, error);
+  if (stmt == NULL
+      || !(column != NULL ? _ps_ledger_bind (ledger, stmt, what, error, "tt", table, column)
+                          : _ps_ledger_bind (ledger, stmt, what, error, "t", table)))
+    return -1;
+  int r = _ps_ledger_step_row (ledger, stmt, what, error);
+  if (r < 0)
+    return -1;
+  return r == 1 && sqlite3_column_int (stmt, 0) > 0 ? 1 : 0;
+}
+
+/* The print room was developed on a branch where its step (batch uid, job
+ * identity) was 2 -> 3; merged after imposition it became 3 -> 4.  A
+ * ledger written by that branch is at 3 with batches.uid and without
+ * imposition's page_groups: it lacks imposition's step only. */
+static int
+is_print_room_branch_ledger (PsLedger *ledger, int version, GError **error)
+{
+  if (version != 3)
+    return 0;
+  int uid = has_table (ledger, "batches", "uid", error);
+  if (uid <= 0)
+    return uid;
+  int groups = has_table (ledger, "page_groups", NULL, error);
+  return groups < 0 ? -1 : !groups;
+}
+
 /* Each step in its own transaction; the version is read again inside it so
  * that two processes opening a new ledger at once migrate it only once. */
 static bool
@@ -483,9 +519,18 @@ migrate (PsLedger *ledger, GError **error)
       if (version == SCHEMA_VERSION)
         return _ps_ledger_commit (ledger, error);
 
-      g_autofree char *what = g_strdup_printf ("cannot migrate to schema %d", version + 1);
-      g_autofree char *set = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
-      if (!_ps_ledger_exec (ledger, migrations[version], what, error)
+      int branch = is_print_room_branch_ledger (ledger, version, error);
+      if (branch < 0)
+        {
+          _ps_ledger_rollback (ledger);
+          return false;
+        }
+      /* That ledger gets imposition's step (2 -> 3) and is then at 4. */
+      const char *step = branch ? migrations[2] : migrations[version];
+      int next = branch ? 4 : version + 1;
+      g_autofree char *what = g_strdup_printf ("cannot migrate to schema %d", next);
+      g_autofree char *set = g_strdup_printf ("PRAGMA user_version = %d", next);
+      if (!_ps_ledger_exec (ledger, step, what, error)
           || !_ps_ledger_exec (ledger, set, what, error)
           || !_ps_ledger_commit (ledger, error))
         {

@@ -867,6 +867,62 @@ test_ledger_schema2 (void)
   ps_test_rm_rf (dir);
 }
 
+/* A ledger of the print room's branch before it was merged: its batch-id
+ * step was 2 -> 3 (user_version 3, batches.uid, no page_groups).  Opened,
+ * it gets imposition's step and is at 4, its batch id kept. */
+static void
+test_ledger_schema3_print_room_branch (void)
+{
+  g_autofree char *dir = ps_test_copy_samples ();
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *sql_path = ps_test_data_path ("ledger-v2.sql");
+  g_autofree char *sql = NULL;
+  g_assert_true (g_file_get_contents (sql_path, &sql, NULL, NULL));
+  g_autoptr (GString) s = g_string_new (sql);
+  g_string_replace (s, "@SAMPLES@", dir, 0);
+  g_string_replace (s, "@OUT@", out, 0);
+  /* the branch's step, as it was written there */
+  g_string_append (s,
+    "ALTER TABLE batches ADD COLUMN uid TEXT;"
+    "UPDATE batches SET uid = '0123456789abcdef0123456789abcdef';"
+    "CREATE UNIQUE INDEX batches_uid ON batches (uid);"
+    "ALTER TABLE jobs ADD COLUMN queue TEXT;"
+    "UPDATE jobs SET queue = printer;"
+    "ALTER TABLE jobs ADD COLUMN server TEXT;"
+    "ALTER TABLE jobs ADD COLUMN job_uuid TEXT;"
+    "ALTER TABLE jobs ADD COLUMN cups_created INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX jobs_uuid ON jobs (job_uuid);"
+    "PRAGMA user_version = 3;");
+  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+  g_autofree char *path = g_build_filename (out, "ledger.sqlite", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, s->str, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsLedger) ledger = ps_ledger_open (path, &error);
+  g_assert_no_error (error);
+  gint64 id = _ps_ledger_find_batch_by_dir (ledger, out, &error);
+  g_assert_no_error (error);
+  g_autoptr (PsBatch) batch = _ps_ledger_load_batch (ledger, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (batch->uid, ==, "0123456789abcdef0123456789abcdef");
+  g_assert_cmpuint (batch->groups->len, ==, 36);
+  g_assert_cmpint (batch->settings.copies, ==, 0);
+  g_clear_pointer (&ledger, ps_ledger_free);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 4);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  ps_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -884,6 +940,7 @@ main (int argc, char **argv)
   g_test_add_func ("/output/manifest-exceptions", test_writers_manifest_exceptions);
   g_test_add_func ("/ledger/schema-1", test_ledger_schema1);
   g_test_add_func ("/ledger/schema-2", test_ledger_schema2);
+  g_test_add_func ("/ledger/schema-3-print-room-branch", test_ledger_schema3_print_room_branch);
   int status = g_test_run ();
   ps_shutdown ();
   return status;
