@@ -694,20 +694,23 @@ test_print_device_reprint (void)
   g_assert_cmpuint (jobs->len, ==, 1);
   const PsLedgerJob *job = jobs->pdata[0];
   g_assert_cmpstr (job->queue, ==, device);
-  /* reprint does not wait for the job: wait for the virtual printer to
-   * have it (once), then for cupsd to have logged the job's format */
-  g_autoptr (GPtrArray) pwg = NULL;
-  g_autofree char *format = NULL;
-  for (int i = 0; i < 600 && format == NULL; i++)
+  /* reprint does not wait for the job: wait until CUPS has it completed
+   * (as print does), then the virtual printer has the whole document */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PsQueue) queue = _ps_queue_open (device, env ("CUPS_SERVER"), &error);
+  g_assert_no_error (error);
+  PsJobState state = PS_JOB_PENDING;
+  for (int i = 0; i < 1200 && !ps_job_state_is_final (state); i++)
     {
-      g_clear_pointer (&pwg, g_ptr_array_unref);
-      pwg = received (spool, ".pwg");
-      if (pwg->len > 0)
-        format = job_format (job->cups_id);
-      if (format == NULL)
+      g_assert_true (_ps_queue_get_job_state (queue, job->cups_id, &state, NULL, &error));
+      g_assert_no_error (error);
+      if (!ps_job_state_is_final (state))
         g_usleep (100000);
     }
+  g_assert_cmpint (state, ==, PS_JOB_COMPLETED);
+  g_autofree char *format = job_format (job->cups_id);
   g_assert_cmpstr (format, ==, "image/pwg-raster");
+  g_autoptr (GPtrArray) pwg = received (spool, ".pwg");
   g_assert_cmpuint (pwg->len, ==, 1);
   g_autofree char *path = g_build_filename (spool, (char *) pwg->pdata[0], NULL);
   int fd = open (path, O_RDONLY);
